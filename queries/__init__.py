@@ -1,0 +1,3 @@
+"""The query layer: all SQL of the dashboard. Importing it registers every figure."""
+from queries import clues, coverage, petitions, rectification  # noqa: F401  (registration)
+from queries.figures import METRICS, compute, compute_with_change  # noqa: F401

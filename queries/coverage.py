@@ -1,0 +1,245 @@
+"""应保尽保 — coverage gaps (metrics.md). Main figure: 漏保率, higher is worse."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from queries.figures import Metric, Query, measure_set, register
+from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
+from queries.sql import (
+    active_on, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
+    is_true, not_done_by, sum_if,
+)
+
+DIBAO = ("dibao_urban", "dibao_rural")
+CORE = DIBAO + ("tekun",)            # the programmes that count as 保障 for 漏保 and 在保
+
+EXIT_REASON_LABEL = {
+    "favouritism": "清退关系保人情保", "policy": "清退政策保", "deceased": "死亡退出",
+    "ineligible": "不再符合条件", "other": "其他",
+}
+SCREENING_CATEGORY_LABEL = {
+    "severe_disability": "重度残疾", "serious_illness": "重病", "returned_poverty": "返贫返困",
+    "edge_poverty": "边缘易致贫", "expenditure_poverty": "支出型困难", "low_income": "低收入",
+    "unsupported_child": "事实无人抚养儿童", "other": "其他",
+}
+PROGRAMME_LABEL = {
+    "dibao_urban": "城市低保", "dibao_rural": "农村低保", "tekun": "特困供养", "linshi": "临时救助",
+    "orphan": "孤儿/事实无人抚养儿童", "disability_subsidy": "残疾人两项补贴",
+}
+REGISTER_LABEL = {
+    "vehicle": "车辆登记", "property": "不动产登记", "business": "工商注册",
+    "public_payroll": "财政供养人员", "village_cadre": "村(居)干部", "deceased": "死亡数据",
+    "other": "其他",
+}
+
+
+def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
+    """Conditions keeping each person's latest screening row on or before the as-of day
+    (on equal dates the larger screening_id), eligible, and not dead by the as-of day."""
+    as_of = q.period.as_of
+    s2 = screening.alias("s_later")
+    d = death_record.alias("d")
+    later = exists().where(
+        s2.c.person_id == s.c.person_id, s2.c.screened_date <= day(as_of),
+        or_(s2.c.screened_date > s.c.screened_date,
+            and_(s2.c.screened_date == s.c.screened_date, s2.c.screening_id > s.c.screening_id)))
+    dead = exists().where(d.c.person_id == s.c.person_id, d.c.death_date <= day(as_of))
+    return [s.c.screened_date <= day(as_of), ~later, is_true(s.c.assessed_eligible), ~dead, *extra]
+
+
+def _covered(q: Query, person_id: ColumnElement) -> ColumnElement:
+    """An active dibao or tekun spell anywhere in the database on the as-of day."""
+    r = recipient.alias("r_cover")
+    return exists().where(r.c.person_id == person_id, r.c.programme.in_(CORE),
+                          active_on(r.c.start_date, r.c.end_date, q.period.as_of))
+
+
+@measure_set("screening_gap", dims=("category",))
+def screening_gap(q: Query):
+    s = screening.alias("s")
+    uncovered = ~_covered(q, s.c.person_id)
+    waiting_limit = q.period.as_of - timedelta(days=_waiting_days())
+    return q.select(
+        s.c.township_code,
+        [func.count().label("eligible"),
+         count_if(uncovered).label("gap"),
+         count_if(and_(uncovered, s.c.screened_date < day(waiting_limit))).label("gap_waiting")],
+        *_latest_screening(q, s), dims={"category": s.c.category})
+
+
+@measure_set("gap_waiting_days", histogram=True)
+def gap_waiting_days(q: Query):
+    s = screening.alias("s")
+    return q.histogram(s.c.township_code, days_between(day(q.period.as_of), s.c.screened_date),
+                       *_latest_screening(q, s, ~_covered(q, s.c.person_id)))
+
+
+def _waiting_days() -> int:
+    import settings
+    return int(settings.get("OVERSIGHT_WARN_WAITING_DAYS"))
+
+
+@measure_set("active_recipients", dims=("programme",))
+def active_recipients(q: Query):
+    """Distinct persons with an active spell on the as-of day, by what they lack."""
+    r = recipient.alias("r")
+    core = r.c.programme.in_(CORE)
+    pid = r.c.person_id
+    edu_gap = and_(is_true(r.c.education_aid_needed), is_false(r.c.education_aid))
+    house_gap = and_(is_true(r.c.housing_aid_needed), is_false(r.c.housing_aid))
+    edu_unknown = or_(r.c.education_aid_needed.is_(None),
+                      and_(is_true(r.c.education_aid_needed), r.c.education_aid.is_(None)))
+    house_unknown = or_(r.c.housing_aid_needed.is_(None),
+                        and_(is_true(r.c.housing_aid_needed), r.c.housing_aid.is_(None)))
+    return q.select(
+        r.c.township_code,
+        [distinct_if(core, pid).label("covered"),
+         distinct_if(r.c.programme.in_(DIBAO), pid).label("dibao"),
+         distinct_if(and_(core, is_false(r.c.medical_aid)), pid).label("medical_gap"),
+         distinct_if(and_(core, r.c.medical_aid.is_(None)), pid).label("medical_unknown"),
+         distinct_if(and_(core, edu_gap), pid).label("education_gap"),
+         distinct_if(and_(core, edu_unknown), pid).label("education_unknown"),
+         distinct_if(and_(core, house_gap), pid).label("housing_gap"),
+         distinct_if(and_(core, house_unknown), pid).label("housing_unknown"),
+         distinct_if(and_(core, or_(is_false(r.c.medical_aid), edu_gap, house_gap)), pid)
+         .label("any_gap"),
+         distinct_if(is_true(r.c.staff_relative), pid).label("staff_relatives")],
+        active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+        dims={"programme": r.c.programme})
+
+
+def _deceased_active_rows(q: Query):
+    """Active spells on the as-of day of persons who died strictly before it."""
+    r = recipient.alias("r")
+    d = death_record.alias("d")
+    return r, d, [active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+                  d.c.death_date < day(q.period.as_of)]
+
+
+@measure_set("deceased_active", dims=("programme",))
+def deceased_active(q: Query):
+    r, d, where = _deceased_active_rows(q)
+    return q.select(r.c.township_code, [func.count(func.distinct(r.c.person_id)).label("persons")],
+                    *where, from_=r.join(d, d.c.person_id == r.c.person_id),
+                    dims={"programme": r.c.programme})
+
+
+@measure_set("paid_after_death", requires="payment")
+def paid_after_death(q: Query):
+    """Payments for a month after the month of death (pay_month is a month's first day,
+    so 'after the month of death' is exactly pay_month > death_date)."""
+    as_of = q.period.as_of
+    p, r, d = payment.alias("p"), recipient.alias("r"), death_record.alias("d")
+    died_before = exists().where(d.c.person_id == r.c.person_id, d.c.death_date <= day(as_of),
+                                 d.c.death_date < p.c.pay_month)
+    return q.select(r.c.township_code,
+                    [func.count().label("payments"), func.sum(p.c.amount).label("amount")],
+                    func.coalesce(p.c.paid_date, p.c.pay_month) <= day(as_of), died_before,
+                    from_=p.join(r, r.c.recipient_id == p.c.recipient_id))
+
+
+@measure_set("crosscheck", requires="crosscheck_hit", dims=("register",))
+def crosscheck(q: Query):
+    h = crosscheck_hit.alias("h")
+    start, as_of = q.period.start, q.period.as_of
+    pending = not_done_by(h.c.resolved_date, as_of)
+    overdue_limit = as_of - timedelta(days=30)
+    return q.select(
+        h.c.township_code,
+        [count_if(h.c.hit_date >= day(start)).label("hits"),
+         count_if(pending).label("pending"),
+         count_if(and_(h.c.status == "confirmed",
+                       between_days(h.c.resolved_date, start, as_of))).label("confirmed"),
+         count_if(and_(pending, h.c.hit_date < day(overdue_limit))).label("overdue")],
+        h.c.hit_date <= day(as_of), dims={"register": h.c.register})
+
+
+@measure_set("dibao_flows", dims=("exit_reason",))
+def dibao_flows(q: Query):
+    """The national ledger's flows over dibao spells (spells, as the ledger counts them)."""
+    r = recipient.alias("r")
+    start, as_of = q.period.start, q.period.as_of
+    started = between_days(r.c.start_date, start, as_of)
+    ended = between_days(r.c.end_date, start, as_of)
+    return q.select(
+        r.c.township_code,
+        [count_if(started).label("new"),
+         count_if(and_(started, is_true(r.c.single_person_household))).label("new_single"),
+         count_if(ended).label("exits"),
+         count_if(and_(ended, r.c.exit_reason == "favouritism")).label("exit_favouritism"),
+         count_if(and_(ended, r.c.exit_reason == "policy")).label("exit_policy"),
+         count_if(and_(ended, r.c.exit_reason == "deceased")).label("exit_deceased"),
+         count_if(and_(ended, or_(r.c.exit_reason.is_(None),
+                                  r.c.exit_reason.not_in(["favouritism", "policy", "deceased"]))))
+         .label("exit_other")],
+        r.c.programme.in_(DIBAO),
+        or_(started, ended), dims={"exit_reason": r.c.exit_reason})
+
+
+# What a figure means is said once, here; docs and tooltips read it from the registry.
+register(
+    Metric("gap_persons", "漏保人数", "coverage", "人", -1, "stock", "screening_gap", "gap",
+           description="最近一次排查（截至统计日）经核对符合低保/特困条件，但统计日无有效低保或特困保障、且未死亡的人数。按排查记录所在地统计。"),
+    Metric("gap_rate", "漏保率", "coverage", "%", -1, "stock", "screening_gap", "gap", "eligible",
+           scale=100, decimals=1,
+           description="漏保人数 ÷ 经核对符合条件且未死亡的排查人数（不论是否已纳入）。"),
+    Metric("gap_waiting_median", "待纳入天数", "coverage", "天", -1, "stock", "gap_waiting_days",
+           "median", decimals=1, description="漏保对象自排查之日至统计日的天数，取中位数。"),
+    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "screening_gap",
+           "gap_waiting", description="漏保对象中，自排查之日起超过30天仍未纳入的人数。"),
+    Metric("covered_persons", "在保人数", "coverage", "人", 0, "stock", "active_recipients",
+           "covered", description="统计日有有效城市低保、农村低保或特困供养保障的人数（按人去重）。"),
+    Metric("dibao_coverage", "低保覆盖率", "coverage", "‰", 0, "stock", "active_recipients",
+           "dibao", "@population", scale=1000, decimals=1,
+           description="统计日在保低保人数 ÷ 户籍人口，千分比。"),
+    Metric("three_guarantees_gap", "三保障未落实", "coverage", "人", -1, "stock",
+           "active_recipients", "any_gap",
+           description="在保低保、特困对象中，医疗、教育、住房救助至少一项未落实的人数。"),
+    Metric("medical_gap", "医疗救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+           "medical_gap", description="在保低保、特困对象中医疗救助/资助参保未落实（为“否”）的人数；空值计入未核实。"),
+    Metric("medical_unknown", "医疗救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+           "medical_unknown", description="在保低保、特困对象中医疗救助落实情况为空（未核实）的人数。"),
+    Metric("education_gap", "教育救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+           "education_gap", description="在保低保、特困对象中有在学成员而教育救助未落实的人数。"),
+    Metric("education_unknown", "教育救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+           "education_unknown", description="有无在学成员或教育救助落实情况为空（未核实）的人数。"),
+    Metric("housing_gap", "住房救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+           "housing_gap", description="在保低保、特困对象中住房困难而住房救助未落实的人数。"),
+    Metric("housing_unknown", "住房救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+           "housing_unknown", description="有无住房困难或住房救助落实情况为空（未核实）的人数。"),
+    Metric("deceased_active", "死亡未退保", "coverage", "人", -1, "stock", "deceased_active",
+           "persons", description="统计日仍有有效保障、但已于统计日之前死亡的人数（统计日当天死亡不计）。"),
+    Metric("paid_after_death", "死亡后发放", "coverage", "笔", -1, "stock", "paid_after_death",
+           "payments", description="截至统计日已发放、所属月份晚于死亡当月的一卡通发放笔数（需发放明细表）。"),
+    Metric("paid_after_death_amount", "死亡后发放金额", "coverage", "元", -1, "stock",
+           "paid_after_death", "amount", decimals=2,
+           description="上述死亡后发放的金额合计（元），即应追缴金额。"),
+    Metric("crosscheck_hits", "比对疑点", "coverage", "条", -1, "flow", "crosscheck", "hits",
+           description="统计期内数据比对发现的疑点条数（需比对疑点表），可按比对库分列。"),
+    Metric("crosscheck_pending", "待核实疑点", "coverage", "条", -1, "stock", "crosscheck",
+           "pending", description="统计日前发现、统计日尚未核实完毕的疑点条数。"),
+    Metric("crosscheck_confirmed", "核实有问题", "coverage", "条", -1, "flow", "crosscheck",
+           "confirmed", description="统计期内核实完毕且结论为有问题的疑点条数。"),
+    Metric("crosscheck_overdue", "超期待核实", "coverage", "条", -1, "stock", "crosscheck",
+           "overdue", description="待核实超过30天的疑点条数。"),
+    Metric("staff_relatives", "近亲属享受", "coverage", "人", -1, "stock", "active_recipients",
+           "staff_relatives", audience=frozenset({"commission", "supervisor"}),
+           description="统计日有有效保障、且经办人员或村干部近亲属备案为“是”的人数。"),
+    Metric("dibao_new", "新纳入低保对象数", "coverage", "人", 0, "flow", "dibao_flows", "new",
+           description="统计期内开始的城乡低保保障记录数（全国工作台账口径）。"),
+    Metric("dibao_new_single", "单人户纳入数", "coverage", "人", 0, "flow", "dibao_flows",
+           "new_single", description="新纳入低保中重病重残参照“单人户”纳入的记录数。"),
+    Metric("dibao_exits", "退出低保对象数", "coverage", "人", 0, "flow", "dibao_flows", "exits",
+           description="统计期内结束的城乡低保保障记录数，按退出原因分列。"),
+    Metric("dibao_exit_favouritism", "清退关系保人情保", "coverage", "人", 0, "flow", "dibao_flows",
+           "exit_favouritism", description="退出原因为清退“关系保”“人情保”的记录数。"),
+    Metric("dibao_exit_policy", "清退政策保", "coverage", "人", 0, "flow", "dibao_flows",
+           "exit_policy", description="退出原因为清退“政策保”的记录数。"),
+    Metric("dibao_exit_deceased", "死亡退出", "coverage", "人", 0, "flow", "dibao_flows",
+           "exit_deceased", description="退出原因为死亡的记录数。"),
+    Metric("dibao_exit_other", "其他原因退出", "coverage", "人", 0, "flow", "dibao_flows",
+           "exit_other", description="退出原因为不再符合条件、其他或未填写的记录数。"),
+)

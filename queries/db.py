@@ -1,0 +1,125 @@
+"""The dashboard's connection to the reporting database: read-only on every dialect.
+
+The database belongs to the ETL; the dashboard must never be able to write to it, so
+read-only is enforced by the connection itself, not by our good behaviour:
+SQLite is opened with ``mode=ro`` (and ``query_only``), PostgreSQL sessions start with
+``default_transaction_read_only``, MySQL/MariaDB sessions with ``TRANSACTION READ ONLY``.
+Every statement also gets a time limit, so a runaway query cannot stall the server.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import create_engine, event, make_url
+from sqlalchemy.engine import Engine, URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql import Executable
+
+import settings
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The reporting database cannot be reached or read; the message is for users."""
+
+
+def database_url() -> str:
+    return str(settings.get("OVERSIGHT_DB_URL"))
+
+
+def describe_url(url: str | URL) -> str:
+    """The URL without its password, safe for logs and error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a malformed URL: show nothing of it but its scheme
+        return re.sub(r"//.*@", "//***@", str(url))
+
+
+def read_only_engine(url: str | URL | None = None) -> Engine:
+    """An engine on which every session is read-only and every statement time-limited."""
+    url = make_url(url or database_url())
+    timeout_s = int(settings.get("OVERSIGHT_QUERY_TIMEOUT_S"))
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_read_only(url, timeout_s)
+    if backend == "postgresql":
+        options = (f"-c default_transaction_read_only=on "
+                   f"-c statement_timeout={timeout_s * 1000}")
+        return create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
+    if backend in {"mysql", "mariadb"}:
+        if "charset" not in url.query:
+            url = url.update_query_dict({"charset": "utf8mb4"})
+        engine = create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+        event.listen(engine, "connect", _mysql_session_setup(timeout_s))
+        return engine
+    raise DatabaseUnavailable(f"不支持的数据库类型：{backend}。请使用 SQLite、PostgreSQL 或 MySQL/MariaDB。")
+
+
+def _sqlite_read_only(url: URL, timeout_s: int) -> Engine:
+    path = url.database
+    if not path or path == ":memory:":
+        raise DatabaseUnavailable("SQLite 报表库须为文件路径，不能是内存库。")
+    if not Path(path).exists():
+        raise DatabaseUnavailable(f"找不到报表库文件：{path}。演示库请先运行 make demo-db。")
+    ro_url = URL.create("sqlite", database=f"file:{Path(path).resolve()}?mode=ro",
+                        query={"uri": "true"})
+    engine = create_engine(ro_url)
+    mmap_bytes = int(settings.get("OVERSIGHT_SQLITE_MMAP_MB")) * 1024 * 1024
+
+    @event.listens_for(engine, "connect")
+    def _setup(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only = 1")
+        cur.execute(f"PRAGMA mmap_size = {mmap_bytes}")
+        cur.close()
+        _sqlite_time_limit(dbapi_conn, timeout_s)
+
+    return engine
+
+
+def _sqlite_time_limit(dbapi_conn, timeout_s: int) -> None:
+    """Abort a statement that runs longer than ``timeout_s`` (SQLite has no server timeout)."""
+    import time
+
+    state = {"start": None}
+
+    def handler() -> int:
+        now = time.monotonic()
+        if state["start"] is None or now - state["start"] > 3600:
+            state["start"] = now  # a new statement (see trace callback below)
+        return 1 if now - state["start"] > timeout_s else 0
+
+    def trace(_stmt: str) -> None:
+        state["start"] = time.monotonic()
+
+    dbapi_conn.set_trace_callback(trace)
+    dbapi_conn.set_progress_handler(handler, 100_000)
+
+
+def _mysql_session_setup(timeout_s: int):
+    def setup(dbapi_conn, _record):  # noqa: ANN001
+        cur = dbapi_conn.cursor()
+        cur.execute("SET SESSION TRANSACTION READ ONLY")
+        try:  # MariaDB: seconds, all statements
+            cur.execute(f"SET SESSION max_statement_time = {timeout_s}")
+        except Exception:  # MySQL: milliseconds, SELECT only
+            cur.execute(f"SET SESSION max_execution_time = {timeout_s * 1000}")
+        cur.close()
+    return setup
+
+
+def fetch(engine: Engine, stmt: Executable) -> pd.DataFrame:
+    """Run one SELECT and return its rows; connection failures become DatabaseUnavailable."""
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(stmt)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except SQLAlchemyError as exc:
+        log.warning("query failed on %s: %s", describe_url(engine.url), type(exc).__name__)
+        raise DatabaseUnavailable(
+            "报表库查询失败：数据库无法连接或查询超时。请稍后重试；如持续出现，请联系信息科检查报表库。"
+        ) from exc

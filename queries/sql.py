@@ -1,0 +1,88 @@
+"""Small SQL building blocks shared by every area, portable across SQLite, PostgreSQL,
+MySQL/MariaDB (and DuckDB for the benchmark's floor)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+def day(value: date) -> ColumnElement:
+    """A date parameter typed as DATE (SQLite then binds ISO text, as the contract stores)."""
+    return bindparam(None, value, type_=Date)
+
+
+def is_true(col: ColumnElement) -> ColumnElement:
+    """``col`` is true; NULL (unknown) is not true. Works for 0/1 and native booleans."""
+    return col.is_(True)
+
+
+def is_false(col: ColumnElement) -> ColumnElement:
+    return col.is_(False)
+
+
+def flag(cond: ColumnElement) -> ColumnElement:
+    return case((cond, 1), else_=0)
+
+
+def count_if(cond: ColumnElement) -> ColumnElement:
+    """Number of rows meeting ``cond`` (NULL on no rows; the runner reads that as 0)."""
+    return func.sum(flag(cond))
+
+
+def sum_if(cond: ColumnElement, value: ColumnElement) -> ColumnElement:
+    return func.sum(case((cond, value), else_=0))
+
+
+def distinct_if(cond: ColumnElement, col: ColumnElement) -> ColumnElement:
+    """Distinct values of ``col`` on the rows meeting ``cond`` (people, matters)."""
+    return func.count(func.distinct(case((cond, col), else_=None)))
+
+
+def between_days(col: ColumnElement, first: date, last: date) -> ColumnElement:
+    return and_(col >= day(first), col <= day(last))
+
+
+def done_by(col: ColumnElement, as_of: date) -> ColumnElement:
+    """Closed/concluded/resolved on or before ``as_of``: dates decide, never status."""
+    return and_(col.is_not(None), col <= day(as_of))
+
+
+def not_done_by(col: ColumnElement, as_of: date) -> ColumnElement:
+    return or_(col.is_(None), col > day(as_of))
+
+
+def active_on(start: ColumnElement, end: ColumnElement, on: date) -> ColumnElement:
+    """A spell is active on day D when start <= D and (end is null or end > D)."""
+    return and_(start <= day(on), or_(end.is_(None), end > day(on)))
+
+
+class days_between(FunctionElement):
+    """Whole days from ``earlier`` to ``later`` (later − earlier), on every dialect."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw):  # PostgreSQL, DuckDB: date − date is days
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(later, **kw)}) - "
+            f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)")
+
+
+@compiles(days_between, "mysql")
+@compiles(days_between, "mariadb")
+def _days_mysql(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"DATEDIFF({compiler.process(later, **kw)}, {compiler.process(earlier, **kw)})"

@@ -1,0 +1,40 @@
+"""预警 — warning levels from the thresholds in settings.py (metrics.md, 预警)."""
+from __future__ import annotations
+
+import settings
+
+RED, AMBER = "red", "amber"
+LEVEL_LABEL = {RED: "红色预警", AMBER: "黄色预警"}
+
+
+def level(metric_key: str, value, *, time_progress: float | None = None) -> str | None:
+    """The warning level of one figure's value, or None. A missing value never warns."""
+    if value is None or value != value:
+        return None
+    if metric_key == "clue_conclusion_rate":
+        if value < float(settings.get("OVERSIGHT_WARN_CLUE_RATE_RED")):
+            return RED
+        if value < float(settings.get("OVERSIGHT_WARN_CLUE_RATE_AMBER")):
+            return AMBER
+        return None
+    if metric_key == "rect_close_rate":
+        if time_progress is None:
+            return None
+        if value < time_progress - float(settings.get("OVERSIGHT_WARN_RECT_LAG_RED")):
+            return RED
+        return AMBER if value < time_progress else None
+    if metric_key == "deceased_active":
+        return RED if value > 0 else None
+    if metric_key == "unresolved_repeat_long":
+        return RED if value > 0 else None
+    if metric_key == "gap_waiting_over":
+        return AMBER if value > 0 else None
+    return None
+
+
+def thresholds() -> dict[str, list[tuple[str, float]]]:
+    """Lines to draw on charts that rank places: metric key → [(level, value)]."""
+    return {
+        "clue_conclusion_rate": [(AMBER, float(settings.get("OVERSIGHT_WARN_CLUE_RATE_AMBER"))),
+                                 (RED, float(settings.get("OVERSIGHT_WARN_CLUE_RATE_RED")))],
+    }

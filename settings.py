@@ -1,0 +1,73 @@
+"""Every setting of the dashboard, declared once with its default and meaning.
+
+Values come from the environment (``OVERSIGHT_<NAME>``), else the default here. The
+README documents each one; ``tests/test_docs.py`` fails when one is missing there.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / "data"
+DEMO_DB_PATH = DATA_DIR / "demo.sqlite"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str            # environment variable, e.g. OVERSIGHT_DB_URL
+    default: object
+    help: str            # one line, shown in the README table
+
+    @property
+    def value(self):
+        raw = os.environ.get(self.name)
+        if raw is None or raw == "":
+            return self.default
+        if isinstance(self.default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(self.default, int):
+            return int(raw)
+        if isinstance(self.default, float):
+            return float(raw)
+        return raw
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}",
+            "报表库地址，任意 SQLAlchemy URL；默认为 data/ 下的演示库 (SQLite)"),
+    Setting("OVERSIGHT_QUERY_TIMEOUT_S", 30,
+            "单条查询的时限（秒），超时即中止，防止拖垮报表库"),
+    Setting("OVERSIGHT_SQLITE_MMAP_MB", 1024,
+            "SQLite 只读连接的 mmap 大小（MB），省级数据量下约快一倍"),
+    Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
+            "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
+    Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),
+    Setting("OVERSIGHT_WARN_CLUE_RATE_RED", 70.0, "线索办结率低于此值（%）红色预警"),
+    Setting("OVERSIGHT_WARN_RECT_LAG_RED", 20.0,
+            "整改销号率落后时间进度超过此值（百分点）红色预警；落后即黄色"),
+    Setting("OVERSIGHT_WARN_REPEAT_OPEN_DAYS", 60,
+            "未化解重复信访事项办理超过此天数即红色预警"),
+    Setting("OVERSIGHT_WARN_WAITING_DAYS", 30,
+            "漏保对象待纳入超过此天数计入“超30天未纳入”，大于零即黄色预警"),
+    Setting("OVERSIGHT_INDEX_WEIGHTS", "1,1,1,1",
+            "乡镇问题指数四项权重：漏保率,新增重复信访事项(每万人),逾期未办结线索,逾期未整改"),
+    Setting("OVERSIGHT_TEST_PG_URL", "",
+            "测试用 PostgreSQL 地址（仅测试）；为空时跳过 PostgreSQL 测试（CI 中不允许）"),
+    Setting("OVERSIGHT_TEST_MYSQL_URL", "",
+            "测试用 MariaDB/MySQL 地址（仅测试）；为空时跳过 MariaDB 测试（CI 中不允许）"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str):
+    """The current value of one setting (environment first, then the default)."""
+    return _BY_NAME[name].value
+
+
+def index_weights() -> tuple[float, float, float, float]:
+    parts = [float(x) for x in str(get("OVERSIGHT_INDEX_WEIGHTS")).split(",")]
+    if len(parts) != 4 or any(w < 0 for w in parts) or sum(parts) == 0:
+        raise ValueError("OVERSIGHT_INDEX_WEIGHTS 须为四个非负数，用逗号分隔，且不全为零")
+    return tuple(parts)  # type: ignore[return-value]

@@ -1,0 +1,115 @@
+"""Test databases: every query test runs on SQLite, PostgreSQL and MariaDB.
+
+The server URLs come from OVERSIGHT_TEST_PG_URL and OVERSIGHT_TEST_MYSQL_URL. Outside CI a
+server that does not answer is skipped with the reason printed; in CI (CI=true) it fails.
+Each dataset (a hand-built fixture or the demo) gets its own database per backend, loaded
+once per session through a writable engine; tests read it through the app's read-only one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL
+
+from queries.database import Database
+from queries.schema import create_all, metadata
+
+BACKENDS = ("sqlite", "postgresql", "mariadb")
+_ENV = {"postgresql": "OVERSIGHT_TEST_PG_URL", "mariadb": "OVERSIGHT_TEST_MYSQL_URL"}
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_loaded: dict[tuple[str, str], str] = {}
+_unreachable: dict[str, str] = {}
+
+
+def _server_url(backend: str) -> URL:
+    raw = os.environ.get(_ENV[backend], "")
+    if not raw:
+        _skip_or_fail(backend, f"{_ENV[backend]} is not set")
+    return make_url(raw)
+
+
+def _skip_or_fail(backend: str, reason: str):
+    message = f"{backend} tests not run: {reason}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: the three databases are required)", pytrace=False)
+    pytest.skip(message)
+
+
+def dataset_url(backend: str, dataset: str, tmp_dir: Path) -> str:
+    """A database of its own for ``dataset`` on ``backend`` (created if missing)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / (dataset + '.sqlite')}"
+    if backend in _unreachable:
+        _skip_or_fail(backend, _unreachable[backend])
+    base = _server_url(backend)
+    name = f"{base.database or 'oversight_test'}_{dataset}"
+    try:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if backend == "postgresql":
+                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                      {"n": name}).first()
+                if not exists:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}` "
+                                  "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+        admin.dispose()
+    except Exception as exc:  # the server does not answer
+        _unreachable[backend] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        _skip_or_fail(backend, _unreachable[backend])
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def load_rows(url: str, rows: dict[str, list[dict]]) -> None:
+    """Replace every contract table at ``url`` with ``rows`` (missing columns are NULL)."""
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    create_all(engine)
+    with engine.begin() as conn:
+        for table_name, table_rows in rows.items():
+            if not table_rows:
+                continue
+            table = metadata.tables[table_name]
+            full = [{c.name: r.get(c.name) for c in table.columns} for r in table_rows]
+            unknown = {k for r in table_rows for k in r} - set(table.c.keys())
+            assert not unknown, f"{table_name}: unknown columns {unknown}"
+            conn.execute(table.insert(), full)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def open_dataset(backend, tmp_path_factory) -> Callable[[str, Callable[[str], None]], Database]:
+    """``open_dataset(name, loader)``: the dataset loaded once on this backend, opened the
+    way the app opens it (read-only engine). ``loader(url)`` writes it."""
+    tmp_dir = tmp_path_factory.getbasetemp()
+    opened: dict[str, Database] = {}
+
+    def open_(name: str, loader: Callable[[str], None]) -> Database:
+        if name not in opened:
+            url = dataset_url(backend, name, tmp_dir)
+            if (backend, name) not in _loaded:
+                loader(url)
+                _loaded[(backend, name)] = url
+            opened[name] = Database.open(url)
+        return opened[name]
+
+    yield open_
+    for db in opened.values():
+        db.engine.dispose()
+
+
+def pytest_report_header(config):
+    lines = []
+    for backend, env in _ENV.items():
+        lines.append(f"{backend}: {env}={'set' if os.environ.get(env) else 'not set'}")
+    return lines
