@@ -9,7 +9,7 @@ from sqlalchemy.sql import ColumnElement
 from queries.figures import Metric, Query, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (
-    active_on, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
+    active_on, bytewise, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
     is_true, not_done_by, sum_if,
 )
 
@@ -45,7 +45,8 @@ def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
     later = exists().where(
         s2.c.person_id == s.c.person_id, s2.c.screened_date <= day(as_of),
         or_(s2.c.screened_date > s.c.screened_date,
-            and_(s2.c.screened_date == s.c.screened_date, s2.c.screening_id > s.c.screening_id)))
+            and_(s2.c.screened_date == s.c.screened_date,
+                 bytewise(s2.c.screening_id) > bytewise(s.c.screening_id))))
     dead = exists().where(d.c.person_id == s.c.person_id, d.c.death_date <= day(as_of))
     return [s.c.screened_date <= day(as_of), ~later, is_true(s.c.assessed_eligible), ~dead, *extra]
 

@@ -15,8 +15,8 @@ from sqlalchemy.sql import Select
 import settings
 from queries.figures import Metric, Query, measure_set, register
 from queries.schema import petition
-from queries.sql import between_days, count_if, day, days_between, distinct_if, done_by, \
-    is_true, not_done_by
+from queries.sql import between_days, bytewise, count_if, day, days_between, distinct_if, \
+    done_by, is_true, not_done_by
 
 CHANNEL_LABEL = {
     "letter": "来信", "visit": "来访", "online": "网上信访", "hotline_12345": "12345热线",
@@ -34,7 +34,7 @@ def _earlier_in_matter(p, q_alias):
         q_alias.c.matter_id == p.c.matter_id,
         or_(q_alias.c.received_date < p.c.received_date,
             and_(q_alias.c.received_date == p.c.received_date,
-                 q_alias.c.petition_id < p.c.petition_id)))
+                 bytewise(q_alias.c.petition_id) < bytewise(p.c.petition_id))))
 
 
 def first_petitions(q: Query, received_in_period: bool = False) -> Select:
@@ -55,7 +55,7 @@ def matter_facts(q: Query, matter_ids: Select):
     petition, date of the N-th, number of petitions, and the closing date of the last one."""
     as_of, n = q.period.as_of, q.repeat_threshold
     p = petition.alias("p_m")
-    order = (p.c.received_date, p.c.petition_id)
+    order = (p.c.received_date, bytewise(p.c.petition_id))
     ranked = select(
         p.c.matter_id, p.c.township_code, p.c.received_date, p.c.closed_date,
         func.row_number().over(partition_by=p.c.matter_id, order_by=order).label("rn"),
@@ -150,7 +150,6 @@ def first_time_matters(q: Query):
     ], from_=f, scoped=False)
 
 
-_LONG = int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS"))
 register(
     Metric("petitions", "信访件数", "petitions", "件", 0, "flow", "petition_rows", "petitions",
            description="统计期内收到的信访件数（各渠道），按信访事项首件所在地统计。"),
@@ -164,9 +163,10 @@ register(
     Metric("unresolved_repeat_matters", "未化解重复信访事项", "petitions", "件", -1, "stock",
            "repeat_matters", "unresolved",
            description="统计日尚未办结（最后一件未办结）的重复信访事项数。"),
-    Metric("unresolved_repeat_long", f"未化解超{_LONG}天重复信访事项", "petitions", "件", -1, "stock",
+    Metric("unresolved_repeat_long", "长期未化解重复信访事项", "petitions", "件", -1, "stock",
            "repeat_matters", "unresolved_long",
-           description=f"未化解重复信访事项中，自首次信访起已超过{_LONG}天的事项数（红色预警）。"),
+           description="未化解重复信访事项中，自首次信访起超过预警天数（默认60天，见设置 "
+                       "OVERSIGHT_WARN_REPEAT_OPEN_DAYS）的事项数，大于零即红色预警。"),
     Metric("unresolved_repeat_days", "未化解天数", "petitions", "天", -1, "stock",
            "unresolved_days", "median", decimals=1,
            description="未化解重复信访事项自首次信访至统计日的天数，取中位数。"),

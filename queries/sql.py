@@ -86,3 +86,32 @@ def _days_sqlite(element, compiler, **kw):
 def _days_mysql(element, compiler, **kw):
     later, earlier = list(element.clauses)
     return f"DATEDIFF({compiler.process(later, **kw)}, {compiler.process(earlier, **kw)})"
+
+
+class bytewise(FunctionElement):
+    """``col`` compared byte by byte, whatever the database's collation: ids decide ties
+    (same-day petitions, screenings), and a case-insensitive MariaDB collation or a locale
+    collation on PostgreSQL must not order them differently from SQLite."""
+
+    inherit_cache = True
+    name = "bytewise"
+
+    def __init__(self, col):
+        super().__init__(col)
+        self.type = col.type
+
+
+@compiles(bytewise)
+def _bytewise_default(element, compiler, **kw):  # SQLite and DuckDB compare bytes already
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(bytewise, "postgresql")
+def _bytewise_pg(element, compiler, **kw):
+    return f'({compiler.process(list(element.clauses)[0], **kw)} COLLATE "C")'
+
+
+@compiles(bytewise, "mysql")
+@compiles(bytewise, "mariadb")
+def _bytewise_mysql(element, compiler, **kw):
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS BINARY)"

@@ -1,0 +1,41 @@
+# 社会救助监督看板 — two commands: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEMO   := data/demo.sqlite
+GENERATOR := $(wildcard data/generate.py data/names.py)
+
+.PHONY: setup run test demo-db bench ddl clean
+
+setup: $(STAMP) $(DEMO)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# rebuilt when the generator changes, so the demo always matches its manifest
+$(DEMO): $(GENERATOR) | $(STAMP)
+	$(BIN)/python -m data.generate
+
+run: setup
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+test: setup
+	$(BIN)/python -m pytest
+
+demo-db: $(STAMP)
+	$(BIN)/python -m data.generate
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+ddl: $(STAMP)
+	$(BIN)/python -m queries.schema --dialect postgresql
+
+clean:
+	rm -rf $(VENV) data/*.sqlite data/*.manifest.json bench/cache
