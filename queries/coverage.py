@@ -91,10 +91,8 @@ def active_recipients(q: Query):
     pid = r.c.person_id
     edu_gap = and_(is_true(r.c.education_aid_needed), is_false(r.c.education_aid))
     house_gap = and_(is_true(r.c.housing_aid_needed), is_false(r.c.housing_aid))
-    edu_unknown = or_(r.c.education_aid_needed.is_(None),
-                      and_(is_true(r.c.education_aid_needed), r.c.education_aid.is_(None)))
-    house_unknown = or_(r.c.housing_aid_needed.is_(None),
-                        and_(is_true(r.c.housing_aid_needed), r.c.housing_aid.is_(None)))
+    edu_unknown = _unknown_gap(r.c.education_aid_needed, r.c.education_aid)
+    house_unknown = _unknown_gap(r.c.housing_aid_needed, r.c.housing_aid)
     return q.select(
         r.c.township_code,
         [distinct_if(core, pid).label("covered"),
@@ -110,6 +108,13 @@ def active_recipients(q: Query):
          distinct_if(is_true(r.c.staff_relative), pid).label("staff_relatives")],
         active_on(r.c.start_date, r.c.end_date, q.period.as_of),
         dims={"programme": r.c.programme})
+
+
+def _unknown_gap(needed, given):
+    """未核实: the gap condition ``needed AND NOT given`` is NULL in SQL's three-valued
+    logic — unknown whether there is a gap. Aid already given is no gap, need or not."""
+    return or_(and_(needed.is_(None), or_(given.is_(None), is_false(given))),
+               and_(is_true(needed), given.is_(None)))
 
 
 def _deceased_active_rows(q: Query):

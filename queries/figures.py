@@ -315,11 +315,18 @@ def compute_with_change(db, keys: Iterable[str], scope: Scope, period: Period) -
             extra[f"{k}.prev"] = extra[f"{k}.change"] = [None] * len(current)
             continue
         prev_by_code = dict(zip(_row_ids(previous), previous[k]))
-        prev_vals = [prev_by_code.get(i) for i in _row_ids(current)]
+        # a row absent from the previous period (未识别区划 with no rows then) had zero of
+        # every count, so the breakdown's changes still add up; a rate or median had no value
+        absent = 0 if _is_count(METRICS[k]) else None
+        prev_vals = [prev_by_code.get(i, absent) for i in _row_ids(current)]
         extra[f"{k}.prev"] = prev_vals
         extra[f"{k}.change"] = [None if _is_null(a) or _is_null(b) else a - b
                                 for a, b in zip(current[k], prev_vals)]
     return pd.concat([current, pd.DataFrame(extra, index=current.index, dtype=object)], axis=1)
+
+
+def _is_count(m: Metric) -> bool:
+    return m.den is None and not MEASURE_SETS[m.measure_set].histogram
 
 
 def _row_ids(frame: pd.DataFrame) -> list:

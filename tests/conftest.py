@@ -48,7 +48,9 @@ def dataset_url(backend: str, dataset: str, tmp_dir: Path) -> str:
     base = _server_url(backend)
     name = f"{base.database or 'oversight_test'}_{dataset}"
     try:
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        # administer from the server's own database: the base test database may not exist
+        admin_db = "postgres" if backend == "postgresql" else None
+        admin = create_engine(base.set(database=admin_db), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             if backend == "postgresql":
                 exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
