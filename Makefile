@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
-GENERATOR := $(wildcard data/generate.py data/names.py)
+GENERATOR := $(wildcard data/*.py) data/geo/xiamen_townships.csv
 
 .PHONY: setup run test demo-db bench ddl clean
 

@@ -5,6 +5,7 @@ Everything here is static data; the randomness lives in ``data.generate`` (a loc
 """
 from __future__ import annotations
 
+import bisect
 import random
 
 # Common surnames in Fujian (闽南 first), with rough weights.
@@ -36,17 +37,30 @@ _acc = 0
 for _s, _w in SURNAMES:
     _acc += _w
     _SURNAME_CUM.append(_acc)
+_SURNAME_TOTAL = _acc
 
 
-def fake_name(rng: random.Random) -> str:
-    """A plausible full name: about a quarter have a one-character given name."""
-    surname = rng.choices(_SURNAME_LIST, cum_weights=_SURNAME_CUM)[0]
-    pool = GIVEN_MALE if rng.random() < 0.5 else GIVEN_FEMALE
-    if rng.random() < 0.25:
-        return surname + rng.choice(pool)
-    first = rng.choice(GIVEN_NEUTRAL) if rng.random() < 0.3 else rng.choice(pool)
-    return surname + first + rng.choice(pool)
+def fake_name(rng: random.Random, surname: str | None = None) -> str:
+    """A plausible full name: about a quarter have a one-character given name.
 
+    ``surname`` keeps a family's surname (a household member, a guardian)."""
+    r = rng.random
+    drawn = _SURNAME_LIST[bisect.bisect_right(_SURNAME_CUM, r() * _SURNAME_TOTAL)]
+    surname = surname or drawn
+    pool = GIVEN_MALE if r() < 0.5 else GIVEN_FEMALE
+    n = len(pool)
+    if r() < 0.25:
+        return surname + pool[int(r() * n)]
+    first = GIVEN_NEUTRAL[int(r() * len(GIVEN_NEUTRAL))] if r() < 0.3 else pool[int(r() * n)]
+    return surname + first + pool[int(r() * n)]
+
+
+def surname_of(name: str) -> str:
+    """The surname of a generated name (compound surnames included)."""
+    return name[:2] if name[:2] in _COMPOUND else name[:1]
+
+
+_COMPOUND = frozenset(s for s in _SURNAME_LIST if len(s) == 2)
 
 # Syllables for synthetic place names at province scale (XX镇, XX街道, XX区, XX县).
 PLACE_FIRST = ("东", "西", "南", "北", "上", "下", "大", "小", "新", "龙", "凤", "金", "石",
