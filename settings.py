@@ -41,6 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
             "单条查询的时限（秒），超时即中止，防止拖垮报表库"),
     Setting("OVERSIGHT_SQLITE_MMAP_MB", 1024,
             "SQLite 只读连接的 mmap 大小（MB），省级数据量下约快一倍"),
+    Setting("OVERSIGHT_PG_WORK_MEM", "64MB",
+            "PostgreSQL 只读会话的 work_mem：省级数据量下哈希连接不落盘"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func
 from queries.figures import Metric, Query, measure_set, register
 from queries.schema import clue
 from queries.sql import (
+    on_or_before,
     between_days, count_if, day, days_between, done_by, is_true, not_done_by, sum_if,
 )
 
@@ -53,7 +54,7 @@ def clue_counts(q: Query):
         .label("accountable"),
         count_if(and_(is_true(c.c.involves_official), in_period(c.c.received_date)))
         .label("official"),
-    ], c.c.received_date <= day(as_of),
+    ], on_or_before(c.c.received_date, as_of),
         dims={"source": c.c.source, "category": c.c.category})
 
 
@@ -62,7 +63,7 @@ def clue_days(q: Query):
     c = clue.alias("c")
     as_of = q.period.as_of
     return q.histogram(c.c.township_code, days_between(c.c.concluded_date, c.c.received_date),
-                       c.c.received_date <= day(as_of), _concluded(c, as_of))
+                       on_or_before(c.c.received_date, as_of), _concluded(c, as_of))
 
 
 register(

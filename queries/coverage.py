@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
-from queries.figures import Metric, Query, measure_set, register
+from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (
+    on_or_before,
     active_on, bytewise, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
     is_true, not_done_by, sum_if,
 )
@@ -38,17 +39,24 @@ REGISTER_LABEL = {
 
 def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
     """Conditions keeping each person's latest screening row on or before the as-of day
-    (on equal dates the larger screening_id), eligible, and not dead by the as-of day."""
+    (on equal dates the larger screening_id), eligible, and not dead by the as-of day.
+
+    Eligibility comes first (cheap, and most rows fail it); "no later row" is two probes
+    that each seek a range of ``screening(person_id, screened_date, screening_id)``: an OR
+    of the two would make SQLite walk all of a person's rows.
+    """
     as_of = q.period.as_of
-    s2 = screening.alias("s_later")
+    later, same_day = screening.alias("s_later"), screening.alias("s_same")
     d = death_record.alias("d")
-    later = exists().where(
-        s2.c.person_id == s.c.person_id, s2.c.screened_date <= day(as_of),
-        or_(s2.c.screened_date > s.c.screened_date,
-            and_(s2.c.screened_date == s.c.screened_date,
-                 bytewise(s2.c.screening_id) > bytewise(s.c.screening_id))))
+    later_day = exists().where(later.c.person_id == s.c.person_id,
+                               later.c.screened_date > s.c.screened_date,
+                               later.c.screened_date <= day(as_of))
+    later_same_day = exists().where(same_day.c.person_id == s.c.person_id,
+                                    same_day.c.screened_date == s.c.screened_date,
+                                    bytewise(same_day.c.screening_id) > bytewise(s.c.screening_id))
     dead = exists().where(d.c.person_id == s.c.person_id, d.c.death_date <= day(as_of))
-    return [s.c.screened_date <= day(as_of), ~later, is_true(s.c.assessed_eligible), ~dead, *extra]
+    return [is_true(s.c.assessed_eligible), on_or_before(s.c.screened_date, as_of),
+            ~later_day, ~later_same_day, ~dead, *extra]
 
 
 def _covered(q: Query, person_id: ColumnElement) -> ColumnElement:
@@ -61,52 +69,44 @@ def _covered(q: Query, person_id: ColumnElement) -> ColumnElement:
 @measure_set("screening_gap", dims=("category",))
 def screening_gap(q: Query):
     s = screening.alias("s")
-    uncovered = ~_covered(q, s.c.person_id)
-    waiting_limit = q.period.as_of - timedelta(days=_waiting_days())
+    # the 漏保 flag is used once: a planner inlines a correlated subquery per reference
     return q.select(
         s.c.township_code,
         [func.count().label("eligible"),
-         count_if(uncovered).label("gap"),
-         count_if(and_(uncovered, s.c.screened_date < day(waiting_limit))).label("gap_waiting")],
+         count_if(~_covered(q, s.c.person_id)).label("gap")],
         *_latest_screening(q, s), dims={"category": s.c.category})
 
 
 @measure_set("gap_waiting_days", histogram=True)
 def gap_waiting_days(q: Query):
+    """Uncovered persons by days waited (as-of day − screening day): median and 超30天."""
     s = screening.alias("s")
     return q.histogram(s.c.township_code, days_between(day(q.period.as_of), s.c.screened_date),
                        *_latest_screening(q, s, ~_covered(q, s.c.person_id)))
 
 
-def _waiting_days() -> int:
-    import settings
-    return int(settings.get("OVERSIGHT_WARN_WAITING_DAYS"))
+HISTOGRAM_REDUCERS["over_waiting_days"] = count_over("OVERSIGHT_WARN_WAITING_DAYS")
 
 
-@measure_set("active_recipients", dims=("programme",))
+@measure_set("active_recipients", dims=("programme",), people=True)
 def active_recipients(q: Query):
     """Distinct persons with an active spell on the as-of day, by what they lack."""
     r = recipient.alias("r")
     core = r.c.programme.in_(CORE)
-    pid = r.c.person_id
     edu_gap = and_(is_true(r.c.education_aid_needed), is_false(r.c.education_aid))
     house_gap = and_(is_true(r.c.housing_aid_needed), is_false(r.c.housing_aid))
-    edu_unknown = _unknown_gap(r.c.education_aid_needed, r.c.education_aid)
-    house_unknown = _unknown_gap(r.c.housing_aid_needed, r.c.housing_aid)
-    return q.select(
-        r.c.township_code,
-        [distinct_if(core, pid).label("covered"),
-         distinct_if(r.c.programme.in_(DIBAO), pid).label("dibao"),
-         distinct_if(and_(core, is_false(r.c.medical_aid)), pid).label("medical_gap"),
-         distinct_if(and_(core, r.c.medical_aid.is_(None)), pid).label("medical_unknown"),
-         distinct_if(and_(core, edu_gap), pid).label("education_gap"),
-         distinct_if(and_(core, edu_unknown), pid).label("education_unknown"),
-         distinct_if(and_(core, house_gap), pid).label("housing_gap"),
-         distinct_if(and_(core, house_unknown), pid).label("housing_unknown"),
-         distinct_if(and_(core, or_(is_false(r.c.medical_aid), edu_gap, house_gap)), pid)
-         .label("any_gap"),
-         distinct_if(is_true(r.c.staff_relative), pid).label("staff_relatives")],
-        active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+    return q.people(r.c.township_code, r.c.person_id, {
+        "covered": core,
+        "dibao": r.c.programme.in_(DIBAO),
+        "medical_gap": and_(core, is_false(r.c.medical_aid)),
+        "medical_unknown": and_(core, r.c.medical_aid.is_(None)),
+        "education_gap": and_(core, edu_gap),
+        "education_unknown": and_(core, _unknown_gap(r.c.education_aid_needed, r.c.education_aid)),
+        "housing_gap": and_(core, house_gap),
+        "housing_unknown": and_(core, _unknown_gap(r.c.housing_aid_needed, r.c.housing_aid)),
+        "any_gap": and_(core, or_(is_false(r.c.medical_aid), edu_gap, house_gap)),
+        "staff_relatives": is_true(r.c.staff_relative),
+    }, active_on(r.c.start_date, r.c.end_date, q.period.as_of), from_=r,
         dims={"programme": r.c.programme})
 
 
@@ -117,19 +117,14 @@ def _unknown_gap(needed, given):
                and_(is_true(needed), given.is_(None)))
 
 
-def _deceased_active_rows(q: Query):
-    """Active spells on the as-of day of persons who died strictly before it."""
-    r = recipient.alias("r")
-    d = death_record.alias("d")
-    return r, d, [active_on(r.c.start_date, r.c.end_date, q.period.as_of),
-                  d.c.death_date < day(q.period.as_of)]
-
-
-@measure_set("deceased_active", dims=("programme",))
+@measure_set("deceased_active", dims=("programme",), people=True)
 def deceased_active(q: Query):
-    r, d, where = _deceased_active_rows(q)
-    return q.select(r.c.township_code, [func.count(func.distinct(r.c.person_id)).label("persons")],
-                    *where, from_=r.join(d, d.c.person_id == r.c.person_id),
+    """Persons with an active spell on the as-of day who died strictly before it."""
+    r, d = recipient.alias("r"), death_record.alias("d")
+    return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
+                    active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+                    d.c.death_date < day(q.period.as_of),
+                    from_=r.join(d, d.c.person_id == r.c.person_id),
                     dims={"programme": r.c.programme})
 
 
@@ -160,7 +155,7 @@ def crosscheck(q: Query):
          count_if(and_(h.c.status == "confirmed",
                        between_days(h.c.resolved_date, start, as_of))).label("confirmed"),
          count_if(and_(pending, h.c.hit_date < day(overdue_limit))).label("overdue")],
-        h.c.hit_date <= day(as_of), dims={"register": h.c.register})
+        on_or_before(h.c.hit_date, as_of), dims={"register": h.c.register})
 
 
 @measure_set("dibao_flows", dims=("exit_reason",))
@@ -194,8 +189,8 @@ register(
            description="漏保人数 ÷ 经核对符合条件且未死亡的排查人数（不论是否已纳入）。"),
     Metric("gap_waiting_median", "待纳入天数", "coverage", "天", -1, "stock", "gap_waiting_days",
            "median", decimals=1, description="漏保对象自排查之日至统计日的天数，取中位数。"),
-    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "screening_gap",
-           "gap_waiting", description="漏保对象中，自排查之日起超过30天仍未纳入的人数。"),
+    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "gap_waiting_days",
+           "over_waiting_days", description="漏保对象中，自排查之日起超过30天仍未纳入的人数。"),
     Metric("covered_persons", "在保人数", "coverage", "人", 0, "stock", "active_recipients",
            "covered", description="统计日有有效城市低保、农村低保或特困供养保障的人数（按人去重）。"),
     Metric("dibao_coverage", "低保覆盖率", "coverage", "‰", 0, "stock", "active_recipients",

@@ -47,8 +47,9 @@ def read_only_engine(url: str | URL | None = None) -> Engine:
     if backend == "sqlite":
         return _sqlite_read_only(url, timeout_s)
     if backend == "postgresql":
+        work_mem = str(settings.get("OVERSIGHT_PG_WORK_MEM")).replace(" ", "")
         options = (f"-c default_transaction_read_only=on "
-                   f"-c statement_timeout={timeout_s * 1000}")
+                   f"-c statement_timeout={timeout_s * 1000} -c work_mem={work_mem}")
         return create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
     if backend in {"mysql", "mariadb"}:
         if "charset" not in url.query:

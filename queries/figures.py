@@ -9,12 +9,14 @@ down, with rows of unknown codes gathered as 未识别区划.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
 import pandas as pd
-from sqlalchemy import literal_column, select
+from sqlalchemy import and_, case, exists, func, literal, literal_column, null, select
 from sqlalchemy.sql import ColumnElement, Select
 
 import settings
@@ -23,6 +25,7 @@ from queries.period import Period
 from queries.scope import UNKNOWN_LABEL, Scope
 
 GROUP = "grp"                 # the label of the grouping column in every measure set
+PART = "part"                 # people sets: 'g' rows per group, one 't' row for the scope
 HIST_X, HIST_N = "x", "n"     # a histogram set yields (grp, x, n): n rows with value x
 
 
@@ -62,10 +65,43 @@ class Query:
             stmt = stmt.group_by(literal_column(GROUP))
         return stmt
 
+    def people(self, code_col: ColumnElement, person_col: ColumnElement,
+               conditions: dict[str, ColumnElement], *where, from_, dims=None) -> Select:
+        """Distinct persons meeting each condition, per group and for the whole scope, in
+        one statement — without a COUNT(DISTINCT) over every row.
+
+        A person with one qualifying row in the scope is counted by a plain sum, which adds
+        up across groups (part 'g'). Persons with several rows (the CTE ``multi``, a few
+        percent) are counted distinctly per group (part 'm') and once for the scope (part
+        't'). Each condition yields the column ``<name>``.
+        """
+        scope_filter = self.scope.filter(code_col)
+        conds = [w for w in where if w is not None] + ([scope_filter] if scope_filter is not None else [])
+        multi = (select(person_col.label("person_id")).select_from(from_)
+                 .where(*conds, person_col.is_not(None))
+                 .group_by(person_col).having(func.count() > 1).cte("multi"))
+        key = self._key(code_col, dims or {})
+        group_col = (key if key is not None else null()).label(GROUP)
+        # IN / NOT IN on the CTE: a hashed lookup on PostgreSQL whatever its (poor) estimate
+        # of the CTE's size; a join let it hash the 1.2 M-row side instead
+        multi_ids = select(multi.c.person_id)
+
+        def part(name: str, aggregate, rows_from, *extra, grouped: bool):
+            cols = [literal(name).label(PART), group_col if grouped else null().label(GROUP)]
+            cols += [aggregate(cond).label(n) for n, cond in conditions.items()]
+            stmt = select(*cols).select_from(rows_from).where(*conds, *extra)
+            return stmt.group_by(literal_column(GROUP)) if grouped and key is not None else stmt
+
+        singles = part("g", lambda c: func.sum(case((c, 1), else_=0)), from_,
+                       person_col.not_in(multi_ids), grouped=True)
+        distinct = lambda c: func.count(func.distinct(case((c, person_col))))  # noqa: E731
+        per_group = part("m", distinct, from_, person_col.in_(multi_ids), grouped=True)
+        total = part("t", distinct, from_, person_col.in_(multi_ids), grouped=False)
+        return singles.union_all(per_group, total)
+
     def histogram(self, code_col: ColumnElement, x: ColumnElement, *where, from_=None,
                   scoped: bool = True) -> Select:
         """Per-value counts (for medians): SELECT [key,] x, count(*) GROUP BY [key,] x."""
-        from sqlalchemy import func
         key = self._key(code_col, {})
         cols = ([key.label(GROUP)] if key is not None else []) + [x.label(HIST_X),
                                                                  func.count().label(HIST_N)]
@@ -85,6 +121,8 @@ class Query:
             return None
         if self.group == "region":
             return self.scope.child_key(code_col)
+        if self.group == "township":       # raw codes: rolled up to the children in Python
+            return code_col
         if self.group not in dims:
             raise ValueError(f"dimension {self.group!r} not offered by this measure set")
         return dims[self.group]
@@ -97,6 +135,16 @@ class MeasureSet:
     requires: str | None = None        # an optional table the set needs (payment, crosscheck_hit)
     histogram: bool = False
     dims: tuple[str, ...] = ()         # dimension breakdowns offered besides 'region'
+    # Additive: every unit row (a clue, an item, a payment, a matter placed by its first
+    # petition, a person placed by their latest screening row) falls in exactly one group,
+    # 未识别区划 included, so the scope total is the sum of the groups — identical by
+    # construction, and one query instead of two. Sets that count people over several
+    # rows (a person with spells in two townships) are not additive: their total is a
+    # query of its own.
+    additive: bool = True
+    # People counted over several rows: the builder returns groups and the scope total in
+    # one statement (see Query.people), marked by a PART column.
+    people: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +156,7 @@ class Metric:
     direction: int                      # +1 higher is better, -1 higher is worse, 0 neither
     kind: str                           # 'flow' (events in the period) or 'stock' (on the as-of day)
     measure_set: str
-    num: str                            # measure column; for a histogram set: 'median'
+    num: str                            # measure column; for a histogram set: a HISTOGRAM_REDUCERS name
     den: str | None = None              # measure column, or '@population' for per-capita
     scale: float = 1.0                  # 100 for %, 1000 for ‰, 10000 per 10,000 residents
     description: str = ""
@@ -130,12 +178,13 @@ METRICS: dict[str, Metric] = {}
 
 
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
-                dims: tuple[str, ...] = ()):
+                dims: tuple[str, ...] = (), additive: bool = True, people: bool = False):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set."""
     def register(build: Callable[[Query], Select]):
         if name in MEASURE_SETS:
             raise ValueError(f"measure set {name} declared twice")
-        MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, dims)
+        MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, dims,
+                                        additive and not people, people)
         return build
     return register
 
@@ -157,9 +206,32 @@ class _SetResult:
     groups: pd.DataFrame                # one row per group key (or a histogram)
 
 
+_PAGE_RUN: ContextVar[dict | None] = ContextVar("page_run_results", default=None)
+
+
+@contextmanager
+def page_run():
+    """Within one page run, a statement that was already executed is not executed again
+    (the overview's problem index reuses the period's township-grain counts). Held in a
+    context variable: every Streamlit session runs in a thread of its own."""
+    token = _PAGE_RUN.set({})
+    try:
+        yield
+    finally:
+        _PAGE_RUN.reset(token)
+
+
 def run_set(db, name: str, scope: Scope, period: Period, group: str | None) -> pd.DataFrame:
     """Execute one measure set; ``group`` None gives the scope total."""
-    return fetch(db.engine, MEASURE_SETS[name].build(Query(scope, period, group)))
+    stmt = MEASURE_SETS[name].build(Query(scope, period, group))
+    memo = _PAGE_RUN.get()
+    if memo is None:
+        return fetch(db.engine, stmt)
+    compiled = stmt.compile(dialect=db.engine.dialect)
+    key = (id(db), str(compiled), repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+    if key not in memo:
+        memo[key] = fetch(db.engine, stmt)
+    return memo[key].copy()
 
 
 def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
@@ -178,13 +250,76 @@ def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
         mset = MEASURE_SETS[set_name]
         if mset.requires and not db.has(mset.requires):
             continue
-        results[set_name] = _SetResult(run_set(db, set_name, scope, period, None),
-                                       run_set(db, set_name, scope, period, by))
+        if mset.people:
+            results[set_name] = _people_result(run_set(db, set_name, scope, period, by))
+            continue
+        if mset.additive and not mset.histogram and by == "region":
+            # aggregate per township once, then roll up (perf-notes, 7): the same result
+            # serves every breakdown of the scope and the problem index
+            groups = _roll_up(run_set(db, set_name, scope, period, "township"), scope)
+        else:
+            groups = run_set(db, set_name, scope, period, by)
+        total = (_sum_groups(groups, mset.histogram) if mset.additive
+                 else run_set(db, set_name, scope, period, None))
+        results[set_name] = _SetResult(total, groups)
     frame = _frame(scope, by, results)
     columns: dict[str, list] = {}
     for m in metrics:
         columns.update(_fill(frame, m, results.get(m.measure_set), scope, period, db))
     return pd.concat([frame, pd.DataFrame(columns, index=frame.index, dtype=object)], axis=1)
+
+
+def _people_result(frame: pd.DataFrame) -> _SetResult:
+    """Assemble a people statement: a group's persons = its singles + its multi-row persons;
+    the scope's = all singles + its multi-row persons counted once."""
+    measures = [c for c in frame.columns if c not in (PART, GROUP)]
+    groups: dict = {}
+    for part, group_key, *values in frame[[PART, GROUP, *measures]].itertuples(index=False):
+        if part == "t":
+            continue
+        key = None if _is_null(group_key) else group_key
+        acc = groups.setdefault(key, [0] * len(measures))
+        for i, v in enumerate(values):
+            acc[i] += 0 if _is_null(v) else plain_number(v)
+    singles = frame[frame[PART] == "g"]
+    multi_total = frame[frame[PART] == "t"]
+    total = {m: [sum(plain_number(v) for v in singles[m] if not _is_null(v))
+                 + sum(plain_number(v) for v in multi_total[m] if not _is_null(v))]
+             for m in measures}
+    return _SetResult(pd.DataFrame(total),
+                      pd.DataFrame([[k, *v] for k, v in groups.items()], columns=[GROUP, *measures]))
+
+
+def _roll_up(by_township: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Township-grain counts added up to the scope's children; codes that match no child
+    (unknown codes, NULL) become one 未识别区划 group (key None)."""
+    if not scope.children:
+        keys = [scope.code] * len(by_township)
+    else:
+        length = len(scope.children[0].prefix)
+        prefixes = {c.prefix for c in scope.children}
+        keys = [code[:length] if isinstance(code, str) and code[:length] in prefixes else None
+                for code in by_township[GROUP]]
+    measures = by_township.drop(columns=[GROUP])
+    sums: dict = {}
+    for key, row in zip(keys, measures.itertuples(index=False)):
+        acc = sums.setdefault(key, [0] * len(measures.columns))
+        for i, v in enumerate(row):
+            if not _is_null(v):
+                acc[i] += plain_number(v)
+    return pd.DataFrame([[k, *v] for k, v in sums.items()], columns=[GROUP, *measures.columns])
+
+
+def _sum_groups(groups: pd.DataFrame, histogram: bool) -> pd.DataFrame:
+    """The scope total of an additive set: its groups added up (histograms: per value)."""
+    measures = groups.drop(columns=[GROUP])
+    if histogram:
+        if measures.empty:
+            return measures
+        return measures.groupby(HIST_X, as_index=False)[HIST_N].sum()
+    summed = {c: [sum(plain_number(v) for v in measures[c] if not _is_null(v))]
+              for c in measures.columns}
+    return pd.DataFrame(summed)
 
 
 def _frame(scope: Scope, by: str, results: dict[str, _SetResult]) -> pd.DataFrame:
@@ -219,7 +354,8 @@ def _fill(frame: pd.DataFrame, m: Metric, res: _SetResult | None, scope: Scope,
     if res is None or (m.latest_only and not period.is_latest):
         return {m.key: [None] * n}
     if MEASURE_SETS[m.measure_set].histogram:
-        return {m.key: [_median(_hist_for(res, g)) for g in frame[GROUP]]}
+        reduce = HISTOGRAM_REDUCERS[m.num]
+        return {m.key: [reduce(_hist_for(res, g)) for g in frame[GROUP]]}
     num = [_measure(res, g, m.num) for g in frame[GROUP]]
     if m.den is None:
         return {m.key: num}
@@ -287,6 +423,19 @@ def _median(hist: pd.DataFrame) -> float | None:
             hi = x
             break
     return (lo + hi) / 2
+
+
+def count_over(limit_setting: str) -> Callable[[pd.DataFrame], int]:
+    """A histogram reducer: how many values are strictly above a setting's number."""
+    def reduce(hist: pd.DataFrame) -> int:
+        limit = float(settings.get(limit_setting))
+        return int(sum(int(n) for x, n in zip(hist[HIST_X], hist[HIST_N])
+                       if not _is_null(x) and float(x) > limit)) if not hist.empty else 0
+    return reduce
+
+
+# what a histogram metric's ``num`` may name
+HISTOGRAM_REDUCERS: dict[str, Callable[[pd.DataFrame], object]] = {"median": _median}
 
 
 def _population(db, scope: Scope, code, is_total: bool) -> int | None:

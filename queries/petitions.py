@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.selectable import ScalarSelect
 
 import settings
 from queries.figures import Metric, Query, measure_set, register
 from queries.schema import petition
-from queries.sql import between_days, bytewise, count_if, day, days_between, distinct_if, \
-    done_by, is_true, not_done_by
+from queries.sql import on_or_before, between_days, bytewise, count_if, day, days_between, distinct_if, \
+    done_by, flag, is_true, not_done_by
 
 CHANNEL_LABEL = {
     "letter": "来信", "visit": "来访", "online": "网上信访", "hotline_12345": "12345热线",
@@ -28,64 +29,80 @@ CATEGORY_LABEL = {
 }
 
 
-def _earlier_in_matter(p, q_alias):
-    """A petition of the same matter that comes before ``p`` (received_date, petition_id)."""
-    return exists().where(
-        q_alias.c.matter_id == p.c.matter_id,
-        or_(q_alias.c.received_date < p.c.received_date,
-            and_(q_alias.c.received_date == p.c.received_date,
-                 bytewise(q_alias.c.petition_id) < bytewise(p.c.petition_id))))
+def _ordered(q_alias, descending: bool = False):
+    """A matter's petitions in order: received_date, then petition_id (byte order)."""
+    if descending:
+        return (q_alias.c.received_date.desc(), bytewise(q_alias.c.petition_id).desc())
+    return (q_alias.c.received_date, bytewise(q_alias.c.petition_id))
 
 
-def first_petitions(q: Query, received_in_period: bool = False) -> Select:
-    """The first petition of every matter (in scope), with the matter's township; with
-    ``received_in_period`` only matters first raised in the period."""
-    p1, p0 = petition.alias("p_first"), petition.alias("p_before")
-    stmt = select(p1.c.matter_id, p1.c.township_code, p1.c.received_date.label("first_date")) \
-        .where(~_earlier_in_matter(p1, p0))
-    if received_in_period:
-        stmt = stmt.where(between_days(p1.c.received_date, q.period.start, q.period.as_of))
-    if (f := q.scope.filter(p1.c.township_code)) is not None:
-        stmt = stmt.where(f)
-    return stmt
+def matter_township(matter_id) -> ScalarSelect:
+    """The township of the matter's first petition: one seek on the covering index
+    petition(matter_id, received_date, petition_id, township_code)."""
+    q = petition.alias("p_town")
+    return select(q.c.township_code).where(q.c.matter_id == matter_id) \
+        .order_by(*_ordered(q)).limit(1).scalar_subquery()
 
 
-def matter_facts(q: Query, matter_ids: Select):
-    """Per matter among ``matter_ids``, as of the as-of day: township and date of the first
-    petition, date of the N-th, number of petitions, and the closing date of the last one."""
+def _nth_date(matter_id, n: int) -> ScalarSelect:
+    q = petition.alias("p_nth")
+    return select(q.c.received_date).where(q.c.matter_id == matter_id) \
+        .order_by(*_ordered(q)).limit(1).offset(n - 1).scalar_subquery()
+
+
+def _last_closed(matter_id, as_of) -> ScalarSelect:
+    """Closing date of the last petition received on or before the as-of day."""
+    q = petition.alias("p_last")
+    return select(q.c.closed_date).where(q.c.matter_id == matter_id,
+                                         q.c.received_date <= day(as_of)) \
+        .order_by(*_ordered(q, descending=True)).limit(1).scalar_subquery()
+
+
+def _in_scope_prefilter(q: Query, matter_col):
+    """Matters with a petition in scope (a superset: the first petition decides later)."""
+    if q.scope.is_whole_deployment:
+        return None
+    inside = petition.alias("p_in")
+    return matter_col.in_(select(inside.c.matter_id).where(q.scope.filter(inside.c.township_code)))
+
+
+def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool = False):
+    """Per matter, as of the as-of day: its township (first petition's), first date, N-th
+    date, number of petitions, and the closing date of its last petition so far.
+
+    One GROUP BY matter_id over the covering index; the per-matter dates are index seeks
+    computed in that same grouped query (perf-notes, 5), after HAVING, so only for the
+    matters kept — and once each: outside it, planners inline a subquery per reference.
+    """
     as_of, n = q.period.as_of, q.repeat_threshold
-    p = petition.alias("p_m")
-    order = (p.c.received_date, bytewise(p.c.petition_id))
-    ranked = select(
-        p.c.matter_id, p.c.township_code, p.c.received_date, p.c.closed_date,
-        func.row_number().over(partition_by=p.c.matter_id, order_by=order).label("rn"),
-        func.count().over(partition_by=p.c.matter_id).label("cnt"),
-    ).where(p.c.received_date <= day(as_of), p.c.matter_id.in_(matter_ids)).subquery("ranked")
-    return select(
-        ranked.c.matter_id,
-        func.max(case((ranked.c.rn == 1, ranked.c.township_code))).label("township_code"),
-        func.max(case((ranked.c.rn == 1, ranked.c.received_date))).label("first_date"),
-        func.max(case((ranked.c.rn == n, ranked.c.received_date))).label("nth_date"),
-        func.max(ranked.c.cnt).label("petitions"),
-        func.max(case((ranked.c.rn == ranked.c.cnt, ranked.c.closed_date))).label("last_closed"),
-    ).group_by(ranked.c.matter_id).subquery("facts")
+    p = petition.alias("p_g")
+    stmt = select(p.c.matter_id, func.count().label("petitions"),
+                  func.min(p.c.received_date).label("first_date"),
+                  matter_township(p.c.matter_id).label("township_code"),
+                  _nth_date(p.c.matter_id, n).label("nth_date"),
+                  _last_closed(p.c.matter_id, as_of).label("last_closed")) \
+        .where(on_or_before(p.c.received_date, as_of))
+    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
+        stmt = stmt.where(pre)
+    stmt = stmt.group_by(p.c.matter_id)
+    if repeat_only:
+        stmt = stmt.having(func.count() >= n)
+    if first_in_period:
+        stmt = stmt.having(between_days(func.min(p.c.received_date), q.period.start, as_of))
+    return stmt.subquery("facts")
 
 
-def repeat_matter_ids(q: Query, day_=None) -> Select:
-    """Matters with N or more petitions received on or before the day (the as-of day)."""
+def repeat_matter_ids(q: Query) -> Select:
+    """Matters with N or more petitions received on or before the as-of day."""
     p = petition.alias("p_rep")
-    on = day_ or q.period.as_of
-    stmt = select(p.c.matter_id).where(p.c.received_date <= day(on))
-    if not q.scope.is_whole_deployment:
-        # only a prefilter (a matter in scope has a petition in scope); the first petition decides
-        inside = petition.alias("p_in")
-        stmt = stmt.where(p.c.matter_id.in_(
-            select(inside.c.matter_id).where(q.scope.filter(inside.c.township_code))))
+    stmt = select(p.c.matter_id).where(on_or_before(p.c.received_date, q.period.as_of))
+    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
+        stmt = stmt.where(pre)
     return stmt.group_by(p.c.matter_id).having(func.count() >= q.repeat_threshold)
 
 
 def repeat_facts(q: Query):
-    return matter_facts(q, repeat_matter_ids(q))
+    return matter_facts(q, repeat_only=True)
 
 
 def _unresolved(f, as_of):
@@ -114,40 +131,44 @@ def unresolved_days(q: Query):
 
 @measure_set("petition_rows", dims=("channel", "category"))
 def petition_rows(q: Query):
-    """Petitions placed by their matter's first petition."""
+    """Petitions placed by their matter's first petition. Only the rows some figure needs
+    are read: received or closed in the period, or still open and past due."""
     start, as_of = q.period.start, q.period.as_of
-    first = first_petitions(q).subquery("first")
     p = petition.alias("p")
     received = between_days(p.c.received_date, start, as_of)
     closed = between_days(p.c.closed_date, start, as_of)
-    repeat_ids = repeat_matter_ids(q)
-    return q.select(first.c.township_code, [
-        count_if(received).label("petitions"),
-        distinct_if(received, p.c.matter_id).label("matters"),
-        count_if(and_(received, p.c.matter_id.in_(repeat_ids))).label("repeat_petitions"),
-        count_if(closed).label("closed"),
-        count_if(and_(closed, p.c.closed_date <= p.c.due_date)).label("closed_on_time"),
-        count_if(and_(closed, p.c.satisfied.is_not(None))).label("rated"),
-        count_if(and_(closed, is_true(p.c.satisfied))).label("satisfied"),
-        count_if(and_(not_done_by(p.c.closed_date, as_of), p.c.due_date < day(as_of)))
-        .label("overdue"),
-    ], p.c.received_date <= day(as_of),
-        from_=p.join(first, first.c.matter_id == p.c.matter_id), scoped=False,
-        dims={"channel": p.c.channel, "category": p.c.category})
+    overdue = and_(not_done_by(p.c.closed_date, as_of), p.c.due_date < day(as_of))
+    rows = select(p.c.matter_id, p.c.channel, p.c.category, p.c.closed_date, p.c.due_date,
+                  p.c.satisfied, flag(received).label("received"), flag(closed).label("closed"),
+                  flag(overdue).label("overdue"),
+                  matter_township(p.c.matter_id).label("township_code")) \
+        .where(on_or_before(p.c.received_date, as_of), or_(received, closed, overdue))
+    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
+        rows = rows.where(pre)
+    r = rows.subquery("pr")
+    is_received, is_closed = r.c.received == 1, r.c.closed == 1
+    return q.select(r.c.township_code, [
+        func.sum(r.c.received).label("petitions"),
+        distinct_if(is_received, r.c.matter_id).label("matters"),
+        count_if(and_(is_received, r.c.matter_id.in_(repeat_matter_ids(q)))).label("repeat_petitions"),
+        func.sum(r.c.closed).label("closed"),
+        count_if(and_(is_closed, r.c.closed_date <= r.c.due_date)).label("closed_on_time"),
+        count_if(and_(is_closed, r.c.satisfied.is_not(None))).label("rated"),
+        count_if(and_(is_closed, is_true(r.c.satisfied))).label("satisfied"),
+        func.sum(r.c.overdue).label("overdue"),
+    ], from_=r, dims={"channel": r.c.channel, "category": r.c.category})
 
 
 @measure_set("first_time_matters")
 def first_time_matters(q: Query):
     """Matters first raised in the period: closed by the as-of day, and of those how many
     needed exactly one petition (一次性化解)."""
-    start, as_of = q.period.start, q.period.as_of
-    new = first_petitions(q, received_in_period=True).subquery("new_matters")
-    f = matter_facts(q, select(new.c.matter_id))
-    closed = done_by(f.c.last_closed, as_of)
+    f = matter_facts(q, first_in_period=True)
+    closed = done_by(f.c.last_closed, q.period.as_of)
     return q.select(f.c.township_code, [
         count_if(closed).label("closed"),
         count_if(and_(closed, f.c.petitions == 1)).label("single"),
-    ], from_=f, scoped=False)
+    ], from_=f)
 
 
 register(

@@ -12,7 +12,7 @@ from queries.figures import Metric, Query, measure_set, register, rate
 from queries.period import Period
 from queries.schema import rectification
 from queries.scope import Scope
-from queries.sql import count_if, day, done_by, not_done_by
+from queries.sql import on_or_before, count_if, day, done_by, not_done_by
 
 STATUS_LABEL = {"open": "未整改", "in_progress": "整改中", "done": "已整改待销号", "closed": "已销号"}
 SOURCE_LABEL = {
@@ -38,7 +38,7 @@ def rectification_items(q: Query):
         count_if(and_(open_, i.c.status.is_(None))).label("status_missing"),
         count_if(and_(open_, i.c.deadline < day(as_of))).label("overdue"),
         count_if(and_(closed, i.c.closed_date <= i.c.deadline)).label("closed_on_time"),
-    ], i.c.found_date <= day(as_of),
+    ], on_or_before(i.c.found_date, as_of),
         dims={"source": i.c.source, "category": i.c.category, "status": i.c.status})
 
 
@@ -122,9 +122,9 @@ def _events(scope: Scope, as_of: date):
     """+1 per item on its found day, −1 on its closing day (both on or before as_of)."""
     i = rectification.alias("i")
     found = select(i.c.found_date.label("d"), func.count().label("delta")) \
-        .where(i.c.found_date <= day(as_of))
+        .where(on_or_before(i.c.found_date, as_of))
     closed = select(i.c.closed_date.label("d"), (-func.count()).label("delta")) \
-        .where(i.c.found_date <= day(as_of), done_by(i.c.closed_date, as_of))
+        .where(on_or_before(i.c.found_date, as_of), done_by(i.c.closed_date, as_of))
     if (f := scope.filter(i.c.township_code)) is not None:
         found, closed = found.where(f), closed.where(f)
     found = found.group_by(literal_column("d"))
@@ -142,7 +142,7 @@ def items_by_phase(db, scope: Scope, period: Period) -> pd.DataFrame:
     as_of = period.as_of
     stmt = select(i.c.found_date.label("d"), func.count().label("items"),
                   count_if(done_by(i.c.closed_date, as_of)).label("closed")) \
-        .where(i.c.found_date <= day(as_of))
+        .where(on_or_before(i.c.found_date, as_of))
     if (f := scope.filter(i.c.township_code)) is not None:
         stmt = stmt.where(f)
     per_day = fetch(db.engine, stmt.group_by(literal_column("d")))

@@ -55,6 +55,14 @@ def not_done_by(col: ColumnElement, as_of: date) -> ColumnElement:
     return or_(col.is_(None), col > day(as_of))
 
 
+def on_or_before(col: ColumnElement, last: date) -> ColumnElement:
+    """``col <= last`` as a row filter, never an index seek on SQLite: a date range behind a
+    leading ``township_code`` makes SQLite's planner pick a skip-scan with a table lookup per
+    row (1.6 s against 0.2 s for a plain scan of 1.5 M spells); with a scope, the township
+    range still seeks."""
+    return not_seekable(col) <= day(last)
+
+
 def active_on(start: ColumnElement, end: ColumnElement, on: date) -> ColumnElement:
     """A spell is active on day D when start <= D and (end is null or end > D)."""
     return and_(not_seekable(start) <= day(on), or_(end.is_(None), end > day(on)))
