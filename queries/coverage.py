@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (
+    not_seekable,
     on_or_before,
     active_on, bytewise, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
     is_true, not_done_by, sum_if,
@@ -41,28 +42,28 @@ def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
     """Conditions keeping each person's latest screening row on or before the as-of day
     (on equal dates the larger screening_id), eligible, and not dead by the as-of day.
 
-    Eligibility comes first (cheap, and most rows fail it); "no later row" is two probes
-    that each seek a range of ``screening(person_id, screened_date, screening_id)``: an OR
-    of the two would make SQLite walk all of a person's rows.
+    Eligibility comes first (cheap, and most rows fail it). "No later row" is one range
+    seek on screening(person_id, screened_date, screening_id) with a row-value comparison;
+    an OR of date and id conditions would make SQLite walk all of a person's rows.
     """
     as_of = q.period.as_of
-    later, same_day = screening.alias("s_later"), screening.alias("s_same")
+    later = screening.alias("s_later")
     d = death_record.alias("d")
-    later_day = exists().where(later.c.person_id == s.c.person_id,
-                               later.c.screened_date > s.c.screened_date,
-                               later.c.screened_date <= day(as_of))
-    later_same_day = exists().where(same_day.c.person_id == s.c.person_id,
-                                    same_day.c.screened_date == s.c.screened_date,
-                                    bytewise(same_day.c.screening_id) > bytewise(s.c.screening_id))
+    later_row = exists().where(
+        later.c.person_id == s.c.person_id,
+        tuple_(later.c.screened_date, bytewise(later.c.screening_id))
+        > tuple_(s.c.screened_date, bytewise(s.c.screening_id)),
+        later.c.screened_date <= day(as_of))
     dead = exists().where(d.c.person_id == s.c.person_id, d.c.death_date <= day(as_of))
     return [is_true(s.c.assessed_eligible), on_or_before(s.c.screened_date, as_of),
-            ~later_day, ~later_same_day, ~dead, *extra]
+            ~later_row, ~dead, *extra]
 
 
 def _covered(q: Query, person_id: ColumnElement) -> ColumnElement:
     """An active dibao or tekun spell anywhere in the database on the as-of day."""
     r = recipient.alias("r_cover")
-    return exists().where(r.c.person_id == person_id, r.c.programme.in_(CORE),
+    # one seek on person_id; the programmes are checked on the (covering) index entries
+    return exists().where(r.c.person_id == person_id, not_seekable(r.c.programme).in_(CORE),
                           active_on(r.c.start_date, r.c.end_date, q.period.as_of))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from queries.db import DatabaseUnavailable, describe_url, fetch, read_only_engine
+from queries.sql import mark_bytewise_collation
 from queries.period import Period, make_period, quarter_of, quarters_between
 from queries.schema import (
     OPTIONAL_TABLES, RECOMMENDED_INDEXES, campaign, campaign_phase, clue, meta, metadata,
@@ -117,6 +118,7 @@ class Database:
                 "或联系信息科。") from exc
         if not report.ok:
             raise ContractViolation(report.error_message())
+        mark_bytewise_collation(engine)
         meta_rows = dict(fetch(engine, select(meta.c.key, meta.c.value)).itertuples(index=False))
         if not meta_rows.get("data_as_of"):
             raise ContractViolation("报表库 meta 表缺少 data_as_of（数据截至日）。请联系信息科（ETL）。")

@@ -144,7 +144,26 @@ def _bytewise_default(element, compiler, **kw):  # SQLite and DuckDB compare byt
 
 @compiles(bytewise, "postgresql")
 def _bytewise_pg(element, compiler, **kw):
-    return f'({compiler.process(list(element.clauses)[0], **kw)} COLLATE "C")'
+    col = compiler.process(list(element.clauses)[0], **kw)
+    # a database whose collation already orders by bytes needs no COLLATE, which would
+    # keep the planner from reading ties in index order (see mark_bytewise_collation)
+    if getattr(compiler.dialect, "oversight_bytewise_collation", False):
+        return col
+    return f'({col} COLLATE "C")'
+
+
+BYTEWISE_PG_COLLATIONS = {"c", "posix", "c.utf-8", "c.utf8", "ucs_basic"}
+
+
+def mark_bytewise_collation(engine) -> None:
+    """Tell the PostgreSQL compiler whether the database's collation is byte order."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+    with engine.connect() as conn:
+        collation = conn.execute(text(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()")).scalar()
+    engine.dialect.oversight_bytewise_collation = str(collation or "").lower() in BYTEWISE_PG_COLLATIONS
 
 
 @compiles(bytewise, "mysql")
