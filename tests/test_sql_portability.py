@@ -1,0 +1,43 @@
+"""The dialect-specific pieces of SQL, compiled for each dialect (no database needed)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+from queries.schema import petition, recipient
+from queries.sql import active_on, bytewise, days_between, day, on_or_before
+
+
+def _sql(expr, dialect) -> str:
+    return str(expr.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def test_bytewise_ids_per_dialect():
+    assert _sql(bytewise(petition.c.petition_id), sqlite.dialect()) == "petition.petition_id"
+    assert _sql(bytewise(petition.c.petition_id), mysql.dialect()) == \
+        "CAST(petition.petition_id AS BINARY)"
+    pg = postgresql.dialect()
+    assert _sql(bytewise(petition.c.petition_id), pg) == '(petition.petition_id COLLATE "C")'
+    pg.oversight_bytewise_collation = True   # the database's collation is already byte order
+    assert _sql(bytewise(petition.c.petition_id), pg) == "petition.petition_id"
+
+
+@pytest.mark.parametrize("dialect, expected", [
+    (sqlite.dialect(), "CAST(julianday(petition.closed_date) - julianday(petition.received_date) AS INTEGER)"),
+    (postgresql.dialect(), "(petition.closed_date - petition.received_date)"),
+    (mysql.dialect(), "DATEDIFF(petition.closed_date, petition.received_date)"),
+])
+def test_days_between_per_dialect(dialect, expected):
+    assert _sql(days_between(petition.c.closed_date, petition.c.received_date), dialect) == expected
+
+
+def test_sqlite_date_filters_are_not_seeks():
+    # SQLite 3.40's SeekScan bug and its skip-scan trap: the spell's start and the period's
+    # date bounds are written +col on SQLite only
+    active = _sql(active_on(recipient.c.start_date, recipient.c.end_date, date(2026, 9, 30)),
+                  sqlite.dialect())
+    assert active.startswith("+recipient.start_date <= '2026-09-30'")
+    assert _sql(on_or_before(petition.c.received_date, date(2026, 9, 30)), postgresql.dialect()) \
+        .startswith("petition.received_date <=")
