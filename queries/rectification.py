@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from queries.db import fetch
 from queries.figures import Metric, Query, measure_set, register, rate
@@ -119,11 +119,14 @@ def burn_down(db, scope: Scope, period: Period) -> BurnDown | None:
 
 
 def _events(scope: Scope, as_of: date):
-    """+1 per item on its found day, −1 on its closing day (both on or before as_of)."""
+    """+1 per item on its found day, −1 on the day it stops being open (both on or before
+    as_of). An item is open when found ≤ day and not closed by it, so one closed before it
+    was found (a dirty row) is never open: its −1 falls on its found day, not before."""
     i = rectification.alias("i")
     found = select(i.c.found_date.label("d"), func.count().label("delta")) \
         .where(on_or_before(i.c.found_date, as_of))
-    closed = select(i.c.closed_date.label("d"), (-func.count()).label("delta")) \
+    stops = case((i.c.closed_date < i.c.found_date, i.c.found_date), else_=i.c.closed_date)
+    closed = select(stops.label("d"), (-func.count()).label("delta")) \
         .where(on_or_before(i.c.found_date, as_of), done_by(i.c.closed_date, as_of))
     if (f := scope.filter(i.c.township_code)) is not None:
         found, closed = found.where(f), closed.where(f)

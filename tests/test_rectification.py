@@ -307,3 +307,20 @@ def _d(value) -> date:
     if isinstance(value, date):
         return value if type(value) is date else value.date()
     return date.fromisoformat(str(value)[:10])
+
+
+# --- an item closed before it was found (dirty) is never open ---------------------------
+# d01 found 07-10 but "closed" 06-20; d02 found 06-02 and still open. Open = found ≤ day and
+# not closed by it, so d01 is open on no day (before 07-10 not found; from 07-10 on, closed):
+# every block end counts d02 alone. Counting −1 on d01's closing day would give 0 on
+# 06-21, 06-28 and 07-05.
+DIRTY_ROWS = {"region": REGIONS, "meta": META, "campaign": CAMPAIGNS, "campaign_phase": PHASES,
+              "rectification": [
+                  _item("d01", "350203001", D(2026, 7, 10), D(2026, 8, 10), D(2026, 6, 20), "closed"),
+                  _item("d02", "350203001", D(2026, 6, 2), D(2026, 12, 1), None, "open")]}
+
+
+def test_burn_down_item_closed_before_found_is_never_open(open_dataset):
+    db = open_dataset("fx_rect_dirty", lambda url: load_rows(url, DIRTY_ROWS))
+    bd = burn_down(db, db.scope(None), db.period("campaign"))
+    assert [int(x) for x in bd.points["open"]] == [1] * len(BLOCK_DAYS)

@@ -1,0 +1,1 @@
+"""The province-scale benchmark (`make bench` runs `python -m bench.run`)."""
