@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLite 只读连接的 mmap 大小（MB），省级数据量下约快一倍"),
     Setting("OVERSIGHT_PG_WORK_MEM", "64MB",
             "PostgreSQL 只读会话的 work_mem：省级数据量下哈希连接不落盘"),
+    Setting("OVERSIGHT_PG_RANDOM_PAGE_COST", 1.1,
+            "PostgreSQL 只读会话的 random_page_cost：报表库在 SSD 或内存中时按索引查找更快"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),

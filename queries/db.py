@@ -49,7 +49,8 @@ def read_only_engine(url: str | URL | None = None) -> Engine:
     if backend == "postgresql":
         work_mem = str(settings.get("OVERSIGHT_PG_WORK_MEM")).replace(" ", "")
         options = (f"-c default_transaction_read_only=on "
-                   f"-c statement_timeout={timeout_s * 1000} -c work_mem={work_mem}")
+                   f"-c statement_timeout={timeout_s * 1000} -c work_mem={work_mem} "
+                   f"-c random_page_cost={float(settings.get('OVERSIGHT_PG_RANDOM_PAGE_COST'))}")
         return create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
     if backend in {"mysql", "mariadb"}:
         if "charset" not in url.query:

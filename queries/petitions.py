@@ -58,12 +58,17 @@ def _last_closed(matter_id, as_of) -> ScalarSelect:
         .order_by(*_ordered(q, descending=True)).limit(1).scalar_subquery()
 
 
-def _in_scope_prefilter(q: Query, matter_col):
-    """Matters with a petition in scope (a superset: the first petition decides later)."""
+def _in_scope(q: Query, p):
+    """``p`` (a petition alias) limited to matters with a petition in scope — a superset,
+    the first petition decides later. A join from the distinct matters found through
+    petition(township_code, …): PostgreSQL misjudges ``matter_id IN (subquery)`` and scans
+    every petition. The whole deployment needs no limit."""
     if q.scope.is_whole_deployment:
-        return None
+        return p
     inside = petition.alias("p_in")
-    return matter_col.in_(select(inside.c.matter_id).where(q.scope.filter(inside.c.township_code)))
+    matters = select(inside.c.matter_id).where(q.scope.filter(inside.c.township_code)) \
+        .distinct().subquery("in_scope")
+    return p.join(matters, matters.c.matter_id == p.c.matter_id)
 
 
 def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool = False):
@@ -81,9 +86,7 @@ def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool =
                   matter_township(p.c.matter_id).label("township_code"),
                   _nth_date(p.c.matter_id, n).label("nth_date"),
                   _last_closed(p.c.matter_id, as_of).label("last_closed")) \
-        .where(on_or_before(p.c.received_date, as_of))
-    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
-        stmt = stmt.where(pre)
+        .select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of))
     stmt = stmt.group_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
@@ -95,9 +98,8 @@ def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool =
 def repeat_matter_ids(q: Query) -> Select:
     """Matters with N or more petitions received on or before the as-of day."""
     p = petition.alias("p_rep")
-    stmt = select(p.c.matter_id).where(on_or_before(p.c.received_date, q.period.as_of))
-    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
-        stmt = stmt.where(pre)
+    stmt = select(p.c.matter_id).select_from(_in_scope(q, p)) \
+        .where(on_or_before(p.c.received_date, q.period.as_of))
     return stmt.group_by(p.c.matter_id).having(func.count() >= q.repeat_threshold)
 
 
@@ -142,9 +144,8 @@ def petition_rows(q: Query):
                   p.c.satisfied, flag(received).label("received"), flag(closed).label("closed"),
                   flag(overdue).label("overdue"),
                   matter_township(p.c.matter_id).label("township_code")) \
+        .select_from(_in_scope(q, p)) \
         .where(on_or_before(p.c.received_date, as_of), or_(received, closed, overdue))
-    if (pre := _in_scope_prefilter(q, p.c.matter_id)) is not None:
-        rows = rows.where(pre)
     r = rows.subquery("pr")
     is_received, is_closed = r.c.received == 1, r.c.closed == 1
     return q.select(r.c.township_code, [
