@@ -86,14 +86,18 @@ class Query:
         # of the CTE's size; a join let it hash the 1.2 M-row side instead
         multi_ids = select(multi.c.person_id)
 
-        def part(name: str, aggregate, rows_from, *extra, grouped: bool):
-            cols = [literal(name).label(PART), group_col if grouped else null().label(GROUP)]
+        def part(name: str, aggregate, rows_from, *extra, grouped: bool, by_code: bool = False):
+            # singles add up, so they group by the raw township code (streams over the
+            # covering index) and are rolled up to the children in Python
+            label = code_col.label(GROUP) if by_code else group_col
+            cols = [literal(name).label(PART), label if grouped else null().label(GROUP)]
             cols += [aggregate(cond).label(n) for n, cond in conditions.items()]
             stmt = select(*cols).select_from(rows_from).where(*conds, *extra)
             return stmt.group_by(literal_column(GROUP)) if grouped and key is not None else stmt
 
         singles = part("g", lambda c: func.sum(case((c, 1), else_=0)), from_,
-                       person_col.not_in(multi_ids), grouped=True)
+                       person_col.not_in(multi_ids), grouped=True,
+                       by_code=self.group == "region")
         distinct = lambda c: func.count(func.distinct(case((c, person_col))))  # noqa: E731
         per_group = part("m", distinct, from_, person_col.in_(multi_ids), grouped=True)
         total = part("t", distinct, from_, person_col.in_(multi_ids), grouped=False)
@@ -251,7 +255,8 @@ def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
         if mset.requires and not db.has(mset.requires):
             continue
         if mset.people:
-            results[set_name] = _people_result(run_set(db, set_name, scope, period, by))
+            results[set_name] = _people_result(run_set(db, set_name, scope, period, by),
+                                               scope if by == "region" else None)
             continue
         if mset.additive and not mset.histogram and by == "region":
             # aggregate per township once, then roll up (perf-notes, 7): the same result
@@ -269,10 +274,16 @@ def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
     return pd.concat([frame, pd.DataFrame(columns, index=frame.index, dtype=object)], axis=1)
 
 
-def _people_result(frame: pd.DataFrame) -> _SetResult:
+def _people_result(frame: pd.DataFrame, roll_up_scope: Scope | None) -> _SetResult:
     """Assemble a people statement: a group's persons = its singles + its multi-row persons;
-    the scope's = all singles + its multi-row persons counted once."""
+    the scope's = all singles + its multi-row persons counted once. With ``roll_up_scope``
+    the singles come per township code and are first rolled up to the scope's children."""
     measures = [c for c in frame.columns if c not in (PART, GROUP)]
+    if roll_up_scope is not None:
+        singles = frame[frame[PART] == "g"].drop(columns=[PART])
+        rolled = _roll_up(singles, roll_up_scope)
+        rolled.insert(0, PART, "g")
+        frame = pd.concat([rolled, frame[frame[PART] != "g"]], ignore_index=True)
     groups: dict = {}
     for part, group_key, *values in frame[[PART, GROUP, *measures]].itertuples(index=False):
         if part == "t":
