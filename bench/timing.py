@@ -79,7 +79,7 @@ def engine_version(engine: str, db) -> str:
 
 def cells(db, pages: dict) -> list[tuple[str, object, str, str]]:
     """(page name, page function, scope kind, scope code) in table order."""
-    from bench.pages import township_profile
+    from bench.pages import shared_per_period, township_profile
     tree = db.tree
     district = DISTRICT if DISTRICT in tree.by_code else None
     if district is None:  # should not happen at province scale: take the first district
@@ -91,6 +91,8 @@ def cells(db, pages: dict) -> list[tuple[str, object, str, str]]:
     for name, fn in pages.items():
         if fn is township_profile:
             out.append((name, fn, "township", township))
+        elif fn is shared_per_period:   # deployment-wide: the same for every scope
+            out.append((name, fn, "top", None))
         else:
             out.append((name, fn, "top", None))
             out.append((name, fn, "district", district))

@@ -52,13 +52,7 @@ class Query:
         """
         key = self._key(code_col, dims or {})
         stmt = select(key.label(GROUP), *measures) if key is not None else select(*measures)
-        if from_ is not None:
-            stmt = stmt.select_from(from_)
-        conditions = [w for w in where if w is not None]
-        if scoped and (f := self.scope.filter(code_col)) is not None:
-            conditions.append(f)
-        if conditions:
-            stmt = stmt.where(*conditions)
+        stmt = self._from_where(stmt, code_col, where, from_, scoped)
         if key is not None:
             # group by the output name: PostgreSQL rejects a repeated expression whose
             # bound parameters (the IN list of child codes) are numbered anew
@@ -75,8 +69,7 @@ class Query:
         percent) are counted distinctly per group (part 'm') and once for the scope (part
         't'). Each condition yields the column ``<name>``.
         """
-        scope_filter = self.scope.filter(code_col)
-        conds = [w for w in where if w is not None] + ([scope_filter] if scope_filter is not None else [])
+        conds = self._conditions(code_col, where, scoped=True)
         multi = (select(person_col.label("person_id")).select_from(from_)
                  .where(*conds, person_col.is_not(None))
                  .group_by(person_col).having(func.count() > 1).cte("multi"))
@@ -109,16 +102,23 @@ class Query:
         key = self._key(code_col, {})
         cols = ([key.label(GROUP)] if key is not None else []) + [x.label(HIST_X),
                                                                  func.count().label(HIST_N)]
-        stmt = select(*cols)
-        if from_ is not None:
-            stmt = stmt.select_from(from_)
+        stmt = self._from_where(select(*cols), code_col, where, from_, scoped)
+        group = ([literal_column(GROUP)] if key is not None else []) + [literal_column(HIST_X)]
+        return stmt.group_by(*group)
+
+    def _conditions(self, code_col: ColumnElement, where, *, scoped: bool) -> list[ColumnElement]:
+        """The builder's conditions, and the scope's code ranges unless already applied."""
         conditions = [w for w in where if w is not None]
         if scoped and (f := self.scope.filter(code_col)) is not None:
             conditions.append(f)
-        if conditions:
-            stmt = stmt.where(*conditions)
-        group = ([literal_column(GROUP)] if key is not None else []) + [literal_column(HIST_X)]
-        return stmt.group_by(*group)
+        return conditions
+
+    def _from_where(self, stmt: Select, code_col: ColumnElement, where, from_,
+                    scoped: bool) -> Select:
+        if from_ is not None:
+            stmt = stmt.select_from(from_)
+        conditions = self._conditions(code_col, where, scoped=scoped)
+        return stmt.where(*conditions) if conditions else stmt
 
     def _key(self, code_col: ColumnElement, dims: dict[str, ColumnElement]) -> ColumnElement | None:
         if self.group is None:
@@ -208,6 +208,19 @@ def register(*metrics: Metric) -> None:
 class _SetResult:
     total: pd.DataFrame                 # one row (or a histogram)
     groups: pd.DataFrame                # one row per group key (or a histogram)
+
+    def __post_init__(self) -> None:
+        # looked up once per group key, not filtered per metric and row (a township-grain
+        # breakdown has 1,200 rows)
+        keys = [None if _is_null(k) else k for k in self.groups[GROUP]] if GROUP in self.groups else []
+        self.rows: dict = {}
+        self.hists: dict = {}
+        if keys and HIST_X in self.groups.columns:
+            for key, part in self.groups.assign(**{GROUP: keys}).groupby(GROUP, dropna=False):
+                self.hists[None if _is_null(key) else key] = part
+        else:
+            for key, record in zip(keys, self.groups.to_dict("records")):
+                self.rows.setdefault(key, record)
 
 
 _PAGE_RUN: ContextVar[dict | None] = ContextVar("page_run_results", default=None)
@@ -390,9 +403,8 @@ def _measure(res: _SetResult, group_key, column: str):
     if group_key == "__total__":
         value = res.total[column].iloc[0] if len(res.total) else None
     else:
-        df = res.groups
-        hit = df[df[GROUP].isna()] if _is_null(group_key) else df[df[GROUP] == group_key]
-        value = hit[column].iloc[0] if len(hit) else None
+        record = res.rows.get(None if _is_null(group_key) else group_key)
+        value = None if record is None else record.get(column)
     # SUM over no rows is NULL in SQL: for a count that means zero
     if value is None or (isinstance(value, float) and value != value):
         return 0
@@ -411,8 +423,8 @@ def plain_number(value):
 def _hist_for(res: _SetResult, group_key) -> pd.DataFrame:
     if group_key == "__total__":
         return res.total
-    df = res.groups
-    return df[df[GROUP].isna()] if _is_null(group_key) else df[df[GROUP] == group_key]
+    empty = res.groups.iloc[0:0]
+    return res.hists.get(None if _is_null(group_key) else group_key, empty)
 
 
 def _median(hist: pd.DataFrame) -> float | None:

@@ -55,6 +55,16 @@ def not_done_by(col: ColumnElement, as_of: date) -> ColumnElement:
     return or_(col.is_(None), col > day(as_of))
 
 
+class _ColumnWrapper(FunctionElement):
+    """A column rendered differently per dialect, keeping the column's type."""
+
+    inherit_cache = True
+
+    def __init__(self, col):
+        super().__init__(col)
+        self.type = col.type
+
+
 def on_or_before(col: ColumnElement, last: date) -> ColumnElement:
     """``col <= last`` as a row filter, never an index seek on SQLite: a date range behind a
     leading ``township_code`` makes SQLite's planner pick a skip-scan with a table lookup per
@@ -68,7 +78,7 @@ def active_on(start: ColumnElement, end: ColumnElement, on: date) -> ColumnEleme
     return and_(not_seekable(start) <= day(on), or_(end.is_(None), end > day(on)))
 
 
-class not_seekable(FunctionElement):
+class not_seekable(_ColumnWrapper):
     """``col`` kept out of SQLite's index seek (written ``+col``).
 
     SQLite 3.40 (Debian 12's, which Python links) returns wrong rows for
@@ -80,10 +90,6 @@ class not_seekable(FunctionElement):
 
     inherit_cache = True
     name = "not_seekable"
-
-    def __init__(self, col):
-        super().__init__(col)
-        self.type = col.type
 
 
 @compiles(not_seekable)
@@ -124,17 +130,13 @@ def _days_mysql(element, compiler, **kw):
     return f"DATEDIFF({compiler.process(later, **kw)}, {compiler.process(earlier, **kw)})"
 
 
-class bytewise(FunctionElement):
+class bytewise(_ColumnWrapper):
     """``col`` compared byte by byte, whatever the database's collation: ids decide ties
     (same-day petitions, screenings), and a case-insensitive MariaDB collation or a locale
     collation on PostgreSQL must not order them differently from SQLite."""
 
     inherit_cache = True
     name = "bytewise"
-
-    def __init__(self, col):
-        super().__init__(col)
-        self.type = col.type
 
 
 @compiles(bytewise)
