@@ -14,14 +14,15 @@ st.set_page_config(page_title="社会救助监督看板", layout="wide")
 
 
 @st.cache_resource(show_spinner="正在连接报表库……")
-def open_database() -> Database:
-    return Database.open()
+def open_database(url: str) -> Database:
+    """One engine per database URL for the whole server (a failure is not cached)."""
+    return Database.open(url)
 
 
 def main() -> None:
     st.title("社会救助监督看板")
     try:
-        db = open_database()
+        db = open_database(database_url())
     except (DatabaseUnavailable, ContractViolation) as exc:
         st.error(str(exc))
         st.caption(f"报表库：{describe_url(database_url())}")

@@ -1,0 +1,59 @@
+"""The entry page opens the database as the dashboard will, and says in Chinese what is
+wrong when it cannot — never a stack trace."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from streamlit.testing.v1 import AppTest
+
+from conftest import load_rows
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROWS = {
+    "region": [dict(code="350200", name="厦门市", level="city"),
+               dict(code="350203", name="思明区", level="district", parent_code="350200"),
+               dict(code="350203001", name="厦港街道", level="township", parent_code="350203")],
+    "meta": [dict(key="data_as_of", value="2026-11-15"), dict(key="source_note", value="demo")],
+}
+
+
+def _run(monkeypatch, url: str) -> AppTest:
+    monkeypatch.setenv("OVERSIGHT_DB_URL", url)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_demo_database_is_announced(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ok.sqlite'}"
+    load_rows(url, ROWS)
+    at = _run(monkeypatch, url)
+    assert at.title[0].value == "社会救助监督看板"
+    assert "演示数据" in at.success[0].value and "2026-11-15" in at.success[0].value
+
+
+def test_missing_database_file(monkeypatch, tmp_path):
+    at = _run(monkeypatch, f"sqlite:///{tmp_path / 'absent.sqlite'}")
+    assert "找不到报表库文件" in at.error[0].value
+
+
+def test_contract_violation_names_what_is_missing(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'broken.sqlite'}"
+    load_rows(url, ROWS)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE clue"))
+    engine.dispose()
+    at = _run(monkeypatch, url)
+    message = at.error[0].value
+    assert "不符合数据契约" in message and "clue" in message
+
+
+def test_unreachable_server(monkeypatch):
+    # a port nothing listens on: the page says so in Chinese and keeps running
+    at = _run(monkeypatch, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    assert "无法连接报表库" in at.error[0].value
+    assert "Traceback" not in at.error[0].value
