@@ -244,8 +244,10 @@ def run_set(db, name: str, scope: Scope, period: Period, group: str | None) -> p
     memo = _PAGE_RUN.get()
     if memo is None:
         return fetch(db.engine, stmt)
-    compiled = stmt.compile(dialect=db.engine.dialect)
-    key = (id(db), str(compiled), repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+    # SQLAlchemy's own statement cache key: the statement's structure and its parameter
+    # values, without compiling it a second time (execution compiles from its cache)
+    cache_key = stmt._generate_cache_key()
+    key = (id(db), cache_key.key, repr([p.effective_value for p in cache_key.bindparams]))
     if key not in memo:
         memo[key] = fetch(db.engine, stmt)
     return memo[key].copy()

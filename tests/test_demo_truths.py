@@ -185,3 +185,17 @@ def test_dirty_rows_are_found(db, truth):
     for kind in ("unknown_township_code", "dates_out_of_order", "status_contradicts_date"):
         assert found.get(kind, {}) == truth["dirty"][kind], kind
     assert "unknown_code" not in found
+
+
+def test_one_page_run_gives_the_same_figures_as_separate_queries(db):
+    # within page_run() identical statements run once; statements differing only in a
+    # date, a scope's code range or the N-th petition must never be taken for each other
+    from queries.figures import METRICS, page_run
+    keys = list(METRICS)
+    cases = [(code, period) for code in (None, "350203", "350212109")
+             for period in ("2026Q2", "2026Q3", "2026Q4", "campaign")]
+    separate = [compute(db, keys, db.scope(code), db.period(period)) for code, period in cases]
+    with page_run():
+        together = [compute(db, keys, db.scope(code), db.period(period)) for code, period in cases]
+    for (code, period), a, b in zip(cases, separate, together):
+        assert a.drop(columns=["grp"]).astype(str).equals(b.drop(columns=["grp"]).astype(str)), (code, period)
