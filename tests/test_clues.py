@@ -34,6 +34,7 @@ from datetime import date
 import pytest
 
 from conftest import load_rows
+from frames import check, rows_by_id
 from queries.figures import compute, compute_with_change
 
 D = date
@@ -111,30 +112,6 @@ ALL_KEYS = ["clues_received", "clues_received_total", "clues_concluded", "clue_c
 @pytest.fixture
 def db(open_dataset):
     return open_dataset("fx_clues", lambda url: load_rows(url, ROWS))
-
-
-def rows_by_id(frame):
-    """{'total': row, '<code>': row, 'unknown': row} from a compute() frame."""
-    out = {}
-    for rec in frame.to_dict("records"):
-        if rec["is_total"]:
-            out["total"] = rec
-        elif isinstance(rec["code"], str):
-            out[rec["code"]] = rec
-        else:
-            out["unknown"] = rec
-    return out
-
-
-def check(row, expected):
-    for key, want in expected.items():
-        got = row[key]
-        if want is None:
-            assert got is None or got != got, f"{key}: expected None, got {got!r}"
-        elif isinstance(want, float):
-            assert got == pytest.approx(want), f"{key}: expected {want}, got {got!r}"
-        else:
-            assert got == want, f"{key}: expected {want!r}, got {got!r}"
 
 
 # --------------------------------------------------------------------------- top scope

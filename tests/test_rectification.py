@@ -32,6 +32,7 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import load_rows
+from frames import check, rows_by_id
 from queries.figures import compute, compute_with_change
 from queries.rectification import burn_down, items_by_phase, time_progress
 
@@ -97,29 +98,6 @@ ADDITIVE = ["rect_items", "rect_closed", "rect_unclosed", "rect_overdue"]
 @pytest.fixture
 def db(open_dataset):
     return open_dataset("fx_rect", lambda url: load_rows(url, ROWS))
-
-
-def rows_by_id(frame):
-    out = {}
-    for rec in frame.to_dict("records"):
-        if rec["is_total"]:
-            out["total"] = rec
-        elif isinstance(rec["code"], str):
-            out[rec["code"]] = rec
-        else:
-            out["unknown"] = rec
-    return out
-
-
-def check(row, expected):
-    for key, want in expected.items():
-        got = row[key]
-        if want is None:
-            assert got is None or got != got, f"{key}: expected None, got {got!r}"
-        elif isinstance(want, float):
-            assert got == pytest.approx(want), f"{key}: expected {want}, got {got!r}"
-        else:
-            assert got == want, f"{key}: expected {want!r}, got {got!r}"
 
 
 # On the latest day 11-15 (campaign to date, or 2026Q4 cut short: the same stocks)
