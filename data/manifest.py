@@ -180,65 +180,23 @@ class Facts:
         return sum(1 for p in self.t["petition"] if start <= p[rd] <= end)
 
     # -- clues and rectification ---------------------------------------------------------
-    def clue_stock(self, as_of: date, township: str | None = None) -> dict[str, int]:
-        rec = con = over = 0
-        for c in self.t["clue"]:
-            if township is not None and c[C["township_code"]] != township:
-                continue
-            if c[C["received_date"]] > as_of:
-                continue
-            rec += 1
-            cd = c[C["concluded_date"]]
-            if cd is not None and cd <= as_of:
-                con += 1
-            elif c[C["due_date"]] is not None and c[C["due_date"]] < as_of:
-                over += 1
-        return {"received_total": rec, "concluded_total": con, "overdue_total": over}
+    _CLUE_STOCK = ("received_total", "concluded_total", "overdue_total")
+    _RECT_STOCK = ("items_total", "closed_total", "overdue_total")
 
     def clue_stock_by_township(self, as_of: date) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        tc, rd, cd_, dd = C["township_code"], C["received_date"], C["concluded_date"], C["due_date"]
-        for c in self.t["clue"]:
-            if c[rd] > as_of:
-                continue
-            st = out.setdefault(c[tc], {"received_total": 0, "concluded_total": 0, "overdue_total": 0})
-            st["received_total"] += 1
-            cd = c[cd_]
-            if cd is not None and cd <= as_of:
-                st["concluded_total"] += 1
-            elif c[dd] is not None and c[dd] < as_of:
-                st["overdue_total"] += 1
-        return out
+        return _stock_by_township(self.t["clue"], as_of, self._CLUE_STOCK, C["township_code"],
+                                  C["received_date"], C["concluded_date"], C["due_date"])
 
     def rect_stock_by_township(self, as_of: date) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        tc, fd, cd_, dl = X["township_code"], X["found_date"], X["closed_date"], X["deadline"]
-        for x in self.t["rectification"]:
-            if x[fd] > as_of:
-                continue
-            st = out.setdefault(x[tc], {"items_total": 0, "closed_total": 0, "overdue_total": 0})
-            st["items_total"] += 1
-            cd = x[cd_]
-            if cd is not None and cd <= as_of:
-                st["closed_total"] += 1
-            elif x[dl] is not None and x[dl] < as_of:
-                st["overdue_total"] += 1
-        return out
+        return _stock_by_township(self.t["rectification"], as_of, self._RECT_STOCK,
+                                  X["township_code"], X["found_date"], X["closed_date"],
+                                  X["deadline"])
+
+    def clue_stock(self, as_of: date, township: str | None = None) -> dict[str, int]:
+        return _stock_of(self.clue_stock_by_township(as_of), self._CLUE_STOCK, township)
 
     def rect_stock(self, as_of: date, township: str | None = None) -> dict[str, int]:
-        items = closed = over = 0
-        for x in self.t["rectification"]:
-            if township is not None and x[X["township_code"]] != township:
-                continue
-            if x[X["found_date"]] > as_of:
-                continue
-            items += 1
-            cd = x[X["closed_date"]]
-            if cd is not None and cd <= as_of:
-                closed += 1
-            elif x[X["deadline"]] is not None and x[X["deadline"]] < as_of:
-                over += 1
-        return {"items_total": items, "closed_total": closed, "overdue_total": over}
+        return _stock_of(self.rect_stock_by_township(as_of), self._RECT_STOCK, township)
 
     def open_by_status(self, as_of: date) -> dict[str, int]:
         out = {"open": 0, "in_progress": 0, "done": 0}
@@ -452,3 +410,28 @@ NOTES = [
     "dirty: unknown_township_code = township_code not in region; dates_out_of_order = closed/concluded/end date before received/found/start date; status_contradicts_date = (status is closed/concluded) differs from (closing date is not null).",
     "stocks_by_as_of gives stock figures on other as-of days; fields without a date of their own (assessed_eligible, substantiated, disposed) are taken as they are now.",
 ]
+
+
+def _stock_by_township(rows, as_of: date, names: tuple[str, str, str], town: int, opened: int,
+                       closed: int, due: int) -> dict[str, dict[str, int]]:
+    """The stock rule for clues and items, once: opened (received/found) by the as-of day;
+    closed (concluded) by it — dates decide; otherwise overdue when due before it."""
+    total, done, overdue = names
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r[opened] > as_of:
+            continue
+        st = out.setdefault(r[town], {total: 0, done: 0, overdue: 0})
+        st[total] += 1
+        if r[closed] is not None and r[closed] <= as_of:
+            st[done] += 1
+        elif r[due] is not None and r[due] < as_of:
+            st[overdue] += 1
+    return out
+
+
+def _stock_of(by_township: dict, names: tuple[str, str, str], township: str | None) -> dict[str, int]:
+    """One township's stock, or the whole city's (every row, whatever its code)."""
+    if township is not None:
+        return dict(by_township.get(township, dict.fromkeys(names, 0)))
+    return {n: sum(st[n] for st in by_township.values()) for n in names}
