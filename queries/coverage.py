@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, true, tuple_
+from sqlalchemy import and_, exists, func, or_, true, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
@@ -11,8 +11,8 @@ from queries.schema import crosscheck_hit, death_record, payment, recipient, scr
 from queries.sql import (
     not_seekable,
     on_or_before,
-    active_on, bytewise, between_days, count_if, day, days_between, distinct_if, done_by, is_false,
-    is_true, not_done_by, sum_if,
+    active_on, bytewise, between_days, count_if, day, days_between, is_false,
+    is_true, not_done_by,
 )
 
 DIBAO = ("dibao_urban", "dibao_rural")

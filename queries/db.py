@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -84,22 +85,15 @@ def _sqlite_read_only(url: URL, timeout_s: int) -> Engine:
 
 
 def _sqlite_time_limit(dbapi_conn, timeout_s: int) -> None:
-    """Abort a statement that runs longer than ``timeout_s`` (SQLite has no server timeout)."""
-    import time
-
-    state = {"start": None}
-
-    def handler() -> int:
-        now = time.monotonic()
-        if state["start"] is None or now - state["start"] > 3600:
-            state["start"] = now  # a new statement (see trace callback below)
-        return 1 if now - state["start"] > timeout_s else 0
+    """Abort a statement that runs longer than ``timeout_s`` (SQLite has no server timeout):
+    the trace callback marks each statement's start, the progress handler checks the clock."""
+    started = [time.monotonic()]
 
     def trace(_stmt: str) -> None:
-        state["start"] = time.monotonic()
+        started[0] = time.monotonic()
 
     dbapi_conn.set_trace_callback(trace)
-    dbapi_conn.set_progress_handler(handler, 100_000)
+    dbapi_conn.set_progress_handler(lambda: int(time.monotonic() - started[0] > timeout_s), 100_000)
 
 
 def _mysql_session_setup(timeout_s: int):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, literal, literal_column, null, select
+from sqlalchemy import case, func, literal, literal_column, null, select
 from sqlalchemy.sql import ColumnElement, Select
 
 import settings

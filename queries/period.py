@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 CAMPAIGN = "campaign"
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -106,7 +106,3 @@ def quarters_between(first: date, last: date) -> list[str]:
         keys.append(f"{y}Q{q}")
         y, q = (y - 1, 4) if q == 1 else (y, q - 1)
     return keys
-
-
-def days_ago(day: date, n: int) -> date:
-    return day - timedelta(days=n)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, exists, func, literal, select, union_all
 
 from queries.db import fetch
 from queries.schema import (

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from queries.schema import petition, recipient
-from queries.sql import active_on, bytewise, days_between, day, on_or_before
+from queries.sql import active_on, bytewise, days_between, on_or_before
 
 
 def _sql(expr, dialect) -> str:
@@ -41,3 +41,24 @@ def test_sqlite_date_filters_are_not_seeks():
     assert active.startswith("+recipient.start_date <= '2026-09-30'")
     assert _sql(on_or_before(petition.c.received_date, date(2026, 9, 30)), postgresql.dialect()) \
         .startswith("petition.received_date <=")
+
+
+def test_a_runaway_sqlite_statement_is_stopped(tmp_path, monkeypatch):
+    # SQLite has no server-side timeout: the app's engine interrupts a statement after
+    # OVERSIGHT_QUERY_TIMEOUT_S seconds (here 1) instead of hanging the page
+    import time
+
+    import sqlalchemy
+    from queries.db import read_only_engine
+
+    path = tmp_path / "t.sqlite"
+    sqlalchemy.create_engine(f"sqlite:///{path}").connect().close()
+    monkeypatch.setenv("OVERSIGHT_QUERY_TIMEOUT_S", "1")
+    engine = read_only_engine(f"sqlite:///{path}")
+    endless = sqlalchemy.text("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                              "SELECT count(*) FROM c")
+    started = time.monotonic()
+    with pytest.raises(sqlalchemy.exc.OperationalError, match="interrupt"):
+        with engine.connect() as conn:
+            conn.execute(endless).scalar()
+    assert time.monotonic() - started < 10
