@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
-GENERATOR := $(wildcard data/*.py) data/geo/xiamen_townships.csv
+GENERATOR := $(wildcard data/*.py) queries/schema.py data/geo/xiamen_townships.csv
 
 .PHONY: setup run test demo-db bench ddl clean
 

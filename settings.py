@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
             "报表库地址，任意 SQLAlchemy URL；默认为 data/ 下的演示库 (SQLite)"),
     Setting("OVERSIGHT_QUERY_TIMEOUT_S", 30,
             "单条查询的时限（秒），超时即中止，防止拖垮报表库"),
+    Setting("OVERSIGHT_QUERY_THREADS", 4,
+            "一个页面的各条统计语句同时执行的线程数（每线程占一个数据库连接）；设为 1 则逐条执行"),
     Setting("OVERSIGHT_SQLITE_MMAP_MB", 1024,
             "SQLite 只读连接的 mmap 大小（MB），省级数据量下约快一倍"),
     Setting("OVERSIGHT_PG_WORK_MEM", "64MB",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, or_, true, tuple_
+from sqlalchemy import and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
@@ -132,14 +132,26 @@ def deceased_active(q: Query):
 @measure_set("paid_after_death", requires="payment")
 def paid_after_death(q: Query):
     """Payments for a month after the month of death (pay_month is a month's first day,
-    so 'after the month of death' is exactly pay_month > death_date)."""
+    so 'after the month of death' is exactly pay_month > death_date).
+
+    For the whole deployment the statement starts from the deaths (a person's earliest
+    death record on or before the as-of day), then their spells and payments: starting from
+    the spells probes every one of them (SQLite, province: 1.0 s against 0.15 s). A scope
+    starts from its own spells (a code range), fewer than the deployment's deaths.
+    """
     as_of = q.period.as_of
-    p, r, d = payment.alias("p"), recipient.alias("r"), death_record.alias("d")
-    died_before = exists().where(d.c.person_id == r.c.person_id, d.c.death_date <= day(as_of),
-                                 d.c.death_date < p.c.pay_month)
-    return q.select(r.c.township_code,
-                    [func.count().label("payments"), func.sum(p.c.amount).label("amount")],
-                    func.coalesce(p.c.paid_date, p.c.pay_month) <= day(as_of), died_before,
+    p, r, dr = payment.alias("p"), recipient.alias("r"), death_record.alias("dr")
+    measures = [func.count().label("payments"), func.sum(p.c.amount).label("amount")]
+    paid = func.coalesce(p.c.paid_date, p.c.pay_month) <= day(as_of)
+    if q.scope.is_whole_deployment:
+        died = select(dr.c.person_id, func.min(dr.c.death_date).label("died")) \
+            .where(dr.c.death_date <= day(as_of)).group_by(dr.c.person_id).subquery("d")
+        return q.select(r.c.township_code, measures, paid, p.c.pay_month > died.c.died,
+                        from_=died.join(r, r.c.person_id == died.c.person_id)
+                        .join(p, p.c.recipient_id == r.c.recipient_id))
+    died_before = exists().where(dr.c.person_id == r.c.person_id, dr.c.death_date <= day(as_of),
+                                 dr.c.death_date < p.c.pay_month)
+    return q.select(r.c.township_code, measures, paid, died_before,
                     from_=p.join(r, r.c.recipient_id == p.c.recipient_id))
 
 

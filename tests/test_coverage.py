@@ -279,6 +279,16 @@ def test_q4_district_user(db, key):
     assert column(rows, key, SIMING_ROWS) == expect(Q4_SIMING[key])
 
 
+def test_q4_paid_after_death_in_a_district(db):
+    # a scope starts from its own spells, the whole city from the deaths (two statement
+    # shapes): 湖里区 must see p41's 10-01 payment of 600.00 in C, as the city does
+    rows = figures(db, db.scope(HULI, allowed=[HULI]), db.period("2026Q4"),
+                   ["paid_after_death", "paid_after_death_amount"])
+    assert list(rows) == [TOTAL, C, DD]
+    assert [rows[r]["paid_after_death"] for r in rows] == [1, 1, 0]
+    assert [_norm(rows[r]["paid_after_death_amount"]) for r in rows] == [600.0, 600.0, 0]
+
+
 # township 厦港街道 (A) as a township user sees it: the total and its own single row
 Q4_TOWNSHIP_A = {
     "gap_persons": 5, "gap_rate": 62.5, "gap_waiting_median": 30.0, "gap_waiting_over": 2,
