@@ -6,9 +6,15 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
 GENERATOR := $(wildcard data/*.py) queries/schema.py data/geo/xiamen_townships.csv
 
-.PHONY: setup run test demo-db bench ddl clean
+.PHONY: setup run test demo-db bench ddl clean hash-password screenshots
 
-setup: $(STAMP) $(DEMO)
+COOKIE_KEY := .local/cookie.key
+
+setup: $(STAMP) $(DEMO) $(COOKIE_KEY)
+
+# the demo's sign-in cookie key: random, local, never committed (.local/ is ignored)
+$(COOKIE_KEY):
+	mkdir -p .local && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +29,8 @@ $(DEMO): $(GENERATOR) | $(STAMP)
 	$(BIN)/python -m data.generate
 
 run: setup
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+	OVERSIGHT_COOKIE_KEY="$${OVERSIGHT_COOKIE_KEY:-$$(cat $(COOKIE_KEY))}" \
+	  $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
 test: setup
 	$(BIN)/python -m pytest
@@ -33,6 +40,13 @@ demo-db: $(STAMP)
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+hash-password: $(STAMP)
+	$(BIN)/python -m ui.hash_password
+
+# a PNG of every page, for the city and one district, into screenshots/ (Debian's chromium)
+screenshots: setup
+	$(BIN)/python -m e2e.screenshots
 
 ddl: $(STAMP)
 	$(BIN)/python -m queries.schema --dialect postgresql

@@ -1,40 +1,66 @@
-"""社会救助监督看板 — entry point.
+"""社会救助监督看板 — the only entry point.
 
-A placeholder until the app shell lands (issue 3): it opens the reporting database the
-way the dashboard will (read-only, checked against the contract) and says what it found.
+Sign-in → the user's role and regions → period and scope from the URL → the page, which
+calls the query layer and draws. Every page is registered with the navigation on every
+run, before anything else is drawn: deep links resolve on a fresh tab, and the sign-in
+form's widgets keep their identity from the first run on (drawn before the navigation,
+a first submission was lost).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from queries.database import ContractViolation, Database
+from queries.database import ContractViolation
 from queries.db import DatabaseUnavailable, database_url, describe_url
+from ui import data, filters, layout, navigation, signin
+from ui.access import AccessConfigError
 
-st.set_page_config(page_title="社会救助监督看板", layout="wide")
-
-
-@st.cache_resource(show_spinner="正在连接报表库……")
-def open_database(url: str) -> Database:
-    """One engine per database URL for the whole server (a failure is not cached)."""
-    return Database.open(url)
+st.set_page_config(page_title="社会救助监督看板", layout="wide", initial_sidebar_state="expanded")
 
 
 def main() -> None:
-    st.title("社会救助监督看板")
+    views: dict[str, navigation.View] = {}          # filled below, read when the page runs
     try:
-        db = open_database(database_url())
-    except (DatabaseUnavailable, ContractViolation) as exc:
+        users = signin.user_file()
+    except AccessConfigError as exc:
+        st.navigation(navigation.build(views.get, None), position="hidden")
+        st.title("社会救助监督看板")
         st.error(str(exc))
-        st.caption(f"报表库：{describe_url(database_url())}")
         return
-    mark = "（演示数据）" if db.is_demo else ""
-    st.success(f"报表库已连接{mark}：数据截至 {db.data_as_of.isoformat()}，"
-               f"区划 {len(db.tree.by_code)} 个，顶层为{db.tree.top.name}。")
-    if db.contract.missing_optional:
-        st.info("以下可选数据表缺失，相关指标不显示：" + "、".join(db.contract.missing_optional))
-    if db.contract.missing_indexes:
-        st.warning("报表库缺少建议索引，查询可能较慢（请信息科补建）：" + "；".join(db.contract.missing_indexes))
-    st.caption("各页面正在建设中。")
+    known = signin.current_user(users)               # as of the previous run
+    page = st.navigation(navigation.build(views.get, known),
+                         position="sidebar" if known else "hidden")
+    auth = signin.authenticator(users)
+    user = signin.sign_in(users, auth)
+    if user is None:
+        return
+    try:
+        db = data.database()
+    except (DatabaseUnavailable, ContractViolation) as exc:
+        _sidebar_user(user, auth)
+        st.error(str(exc))
+        st.caption(f"报表库：{describe_url(database_url())}。问题解决后刷新本页即可。")
+        return
+    try:
+        chosen = filters.resolve(db, user)
+    except filters.FilterRefused as exc:
+        filters.draw_sidebar(db, user, filters.fallback(db, user))
+        _sidebar_user(user, auth)
+        st.error(str(exc))
+        st.button("回到我的默认范围", on_click=filters.go_to_defaults)
+        return
+    filters.draw_sidebar(db, user, chosen)
+    _sidebar_user(user, auth)
+    layout.draw_header(db, chosen)
+    for spec in navigation.PAGES:
+        views[spec.url_path] = navigation.View(db, user, chosen, spec)
+    page.run()
+
+
+def _sidebar_user(user, auth) -> None:
+    st.sidebar.divider()
+    layout.draw_user(user)
+    signin.sign_out_button(auth)
 
 
 main()

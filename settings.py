@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
 DEMO_DB_PATH = DATA_DIR / "demo.sqlite"
+DEMO_USERS_PATH = ROOT / "config" / "demo-users.yaml"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,20 @@ SETTINGS: tuple[Setting, ...] = (
             "PostgreSQL 只读会话的 work_mem：省级数据量下哈希连接不落盘"),
     Setting("OVERSIGHT_PG_RANDOM_PAGE_COST", 1.1,
             "PostgreSQL 只读会话的 random_page_cost：报表库在 SSD 或内存中时按索引查找更快"),
+    Setting("OVERSIGHT_AUTH_FILE", str(DEMO_USERS_PATH.relative_to(ROOT)),
+            "用户文件 (YAML)：账号、bcrypt 密码、角色、可查看区划；应用只读不写。默认为演示账号文件"),
+    Setting("OVERSIGHT_COOKIE_KEY", "",
+            "登录 Cookie 签名密钥（至少 32 字节随机串）；为空时取用户文件中的 cookie.key，都没有则拒绝启动"),
+    Setting("OVERSIGHT_COOKIE_EXPIRY_DAYS", 0.5,
+            "登录 Cookie 有效期（天）；Cookie 退出后不能吊销，故宜短"),
+    Setting("OVERSIGHT_LOGIN_MAX_ATTEMPTS", 5,
+            "同一账号连续登录失败次数上限，达到后锁定"),
+    Setting("OVERSIGHT_LOGIN_LOCK_MINUTES", 15.0,
+            "账号因登录失败被锁定的分钟数，期满自动解锁（重启服务也解锁）"),
+    Setting("OVERSIGHT_ACCESS_LOG", "data/access.log",
+            "个人信息查看日志（JSON Lines，每次展示一行，不含个人信息本身）；相对路径以项目目录为准"),
+    Setting("OVERSIGHT_CACHE_TTL_S", 3600,
+            "页面统计结果的缓存时长（秒）；缓存键含数据截至日、统计期、范围和角色"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),
@@ -77,3 +92,9 @@ def index_weights() -> tuple[float, float, float, float]:
     if len(parts) != 4 or any(w < 0 for w in parts) or sum(parts) == 0:
         raise ValueError("OVERSIGHT_INDEX_WEIGHTS 须为四个非负数，用逗号分隔，且不全为零")
     return tuple(parts)  # type: ignore[return-value]
+
+
+def path(name: str) -> Path:
+    """A path setting; a relative path is taken from the project directory."""
+    value = Path(str(get(name))).expanduser()
+    return value if value.is_absolute() else ROOT / value

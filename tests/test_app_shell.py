@@ -1,0 +1,197 @@
+"""The app shell through Streamlit's AppTest on the demo database: sign-in, roles and
+regions, period and scope from the URL, the header line and the 总览 figures.
+
+Expected figures come from the demo generator's manifest (data/demo.manifest.json), the
+truths it planted, not from the query layer.
+"""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from app_driver import PASSWORDS, ROOT, clear_server_caches, fresh_app, signed_in, submit, texts
+from settings import DEMO_DB_PATH
+
+MANIFEST = json.loads((ROOT / "data" / "demo.manifest.json").read_text(encoding="utf-8"))
+HEADLINE_LABELS = ["漏保人数", "新增重复信访事项", "重复信访事项", "线索办结率", "整改销号率"]
+
+
+@pytest.fixture(autouse=True)
+def demo_app(monkeypatch, tmp_path):
+    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
+    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
+    clear_server_caches()
+    yield
+    clear_server_caches()
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+# --------------------------------------------------------------------------- sign-in
+
+def test_signed_out_sees_only_the_chinese_form():
+    at = fresh_app({"period": "campaign", "scope": "350203"})
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert [b.label for b in at.button] == ["登录"]
+    assert "用户登录" in texts(at) and "社会救助监督看板" in texts(at)
+    assert not at.metric and not at.dataframe and not at.selectbox
+
+
+def test_wrong_password_says_so_in_chinese():
+    at = submit(fresh_app(), "leader", "wrong-password")
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    assert not at.metric
+
+
+def test_attempt_limit_locks_the_account_even_for_the_right_password(monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_LOGIN_MAX_ATTEMPTS", "3")
+    at = fresh_app()
+    for _ in range(3):
+        at = submit(at, "huli", "wrong-password")
+        assert [e.value for e in at.error] == ["用户名或密码错误。"]
+    at = submit(at, "huli", PASSWORDS["huli"])
+    assert "已锁定" in at.error[0].value and "3 次" in at.error[0].value
+    assert not at.metric
+    # the counter is the server's, not the tab's: a new tab is locked out too
+    at = submit(fresh_app(), "huli", PASSWORDS["huli"])
+    assert "已锁定" in at.error[0].value
+    # another account is not affected
+    assert signed_in("siming").metric
+
+
+def test_lock_lifts_after_its_time(monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_LOGIN_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("OVERSIGHT_LOGIN_LOCK_MINUTES", "0.0005")    # 30 ms
+    at = fresh_app()
+    for _ in range(2):
+        at = submit(at, "huli", "wrong-password")
+    at = submit(at, "huli", PASSWORDS["huli"])
+    assert "已锁定" in at.error[0].value
+    import time
+    time.sleep(0.1)
+    at.run()                                  # the lock's time has passed
+    at = submit(at, "huli", PASSWORDS["huli"])
+    assert any("登录成功" in s.value for s in at.success)
+
+
+def test_sign_out_returns_to_the_form():
+    at = signed_in("leader")
+    assert at.metric
+    at.sidebar.button(key="sign_out").click().run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.metric
+
+
+def test_missing_cookie_key_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "")
+    at = fresh_app()
+    assert "Cookie 签名密钥" in at.error[0].value
+    assert not at.text_input
+
+
+def test_user_file_is_never_written(monkeypatch, tmp_path):
+    source = (ROOT / "config" / "demo-users.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "users.yaml"
+    path.write_text(source, encoding="utf-8")
+    monkeypatch.setenv("OVERSIGHT_AUTH_FILE", str(path))
+    submit(fresh_app(), "leader", "wrong-password")
+    signed_in("leader")
+    assert path.read_text(encoding="utf-8") == source
+
+
+# --------------------------------------------------------------------------- 总览
+
+def test_overview_for_the_city_campaign():
+    at = signed_in("leader")
+    coverage, clues, rect = MANIFEST["coverage"], MANIFEST["clues"], MANIFEST["rectification"]
+    shown = metrics(at)
+    assert list(shown) == HEADLINE_LABELS
+    assert shown["漏保人数"] == f"{coverage['gap_persons_total']:,} 人"                      # 227 人
+    assert shown["重复信访事项"] == f"{MANIFEST['petitions']['repeat_matters_total']:,} 件"   # 357 件
+    assert shown["线索办结率"] == f"{100 * clues['concluded_total'] / clues['received_total']:.1f}%"
+    assert shown["整改销号率"] == f"{100 * rect['closed_total'] / rect['items_total']:.1f}%"
+    assert all(m.delta == "" for m in at.metric)          # 专项治理以来 has no 环比
+    assert "厦门市 · 专项治理以来 · 数据截至 2026-11-15" in texts(at)
+    assert "演示数据" in texts(at)
+    assert at.query_params["period"] == "campaign"
+    table = at.dataframe[0].value
+    assert list(table["地区"]) == ["思明区", "海沧区", "湖里区", "集美区", "同安区", "翔安区", "未识别区划"]
+    assert int(table["漏保人数（人）"].sum()) == coverage["gap_persons_total"]
+
+
+def test_overview_of_the_planted_gap_township_from_the_url():
+    planted = MANIFEST["planted"]["coverage_gap"]                 # 汀溪镇: 42 of 106
+    at = signed_in("leader", {"scope": planted["township_code"], "period": "campaign"})
+    assert metrics(at)["漏保人数"] == f"{planted['gap_persons']} 人"
+    assert "汀溪镇 · 专项治理以来" in texts(at)
+    assert at.sidebar.selectbox[1].value == planted["township_code"]
+
+
+def test_quarter_shows_change_against_the_previous_quarter():
+    at = signed_in("leader", {"period": "2026Q3"})
+    new_repeat = MANIFEST["petitions"]["new_repeat_matters_by_quarter"]
+    shown = metrics(at)
+    assert shown["新增重复信访事项"] == f"{new_repeat['2026Q3']} 件"
+    change = new_repeat["2026Q3"] - new_repeat["2026Q2"]
+    delta = next(m.delta for m in at.metric if m.label == "新增重复信访事项")
+    assert delta == f"{change:+d} 件"
+    assert "2026年第3季度" in texts(at) and "2026年第2季度" in texts(at)
+
+
+# --------------------------------------------------------------------------- regions
+
+def test_district_user_starts_at_their_district():
+    at = signed_in("siming")
+    assert "思明区 · 专项治理以来" in texts(at)
+    scope_box = at.sidebar.selectbox[1]
+    assert scope_box.options[0].strip() == "思明区"
+    assert all(label.startswith("\u3000") for label in scope_box.options[1:])  # its townships only
+    table = at.dataframe[0].value
+    assert "湖里街道" not in set(table["地区"])
+    township_gaps = MANIFEST["coverage"]["gap_persons_by_township"]
+    siming_total = sum(n for code, n in township_gaps.items() if code.startswith("350203"))
+    assert metrics(at)["漏保人数"] == f"{siming_total} 人"
+
+
+@pytest.mark.parametrize("scope", ["350206", "350206003", "350200"])
+def test_district_user_refused_outside_their_regions(scope):
+    at = signed_in("siming", {"scope": scope})
+    assert "无权查看" in at.error[0].value
+    assert not at.metric and not at.dataframe
+    assert "湖里" not in texts(at).replace(at.error[0].value, "")
+
+
+def test_unknown_region_code_in_the_url():
+    at = signed_in("leader", {"scope": "999999"})
+    assert "区划代码“999999”不存在" in at.error[0].value
+    assert not at.metric
+    at.button[0].click().run()                     # 回到我的默认范围
+    assert metrics(at)["漏保人数"] == f"{MANIFEST['coverage']['gap_persons_total']} 人"
+
+
+def test_unknown_period_in_the_url():
+    at = signed_in("leader", {"period": "2031Q1"})
+    assert "晚于数据截至日" in at.error[0].value
+    assert not at.metric
+
+
+# --------------------------------------------------------------------------- errors
+
+def _write_users(tmp_path, body: str):
+    path = tmp_path / "users.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_database_unreachable_after_sign_in(monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    at = submit(fresh_app(), "leader", PASSWORDS["leader"])
+    at.run()
+    assert "无法连接报表库" in at.error[0].value
+    assert "Traceback" not in texts(at)
+    assert at.sidebar.button(key="sign_out")           # still running: the user can sign out

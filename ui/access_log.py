@@ -1,0 +1,45 @@
+"""The access log of personal information (views.md, Access): one JSON line per showing —
+time, user, role, page, scope, period, rows, masked or not — once per session for the same
+page, scope and period, not on every rerun. Never the personal information itself.
+
+It lives outside the database, which stays read-only: ``OVERSIGHT_ACCESS_LOG``.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+
+import settings
+from ui.access import User
+
+_WRITE = threading.Lock()          # sessions run in threads of one process
+_SEEN = "oversight_access_logged"  # session state: (page, scope, period) already logged
+
+
+def record(user: User, page: str, scope_code: str, period_key: str, rows: int, masked: bool) -> bool:
+    """Append the line unless this session already logged this page, scope and period.
+    Returns whether a line was written."""
+    seen: set = st.session_state.setdefault(_SEEN, set())
+    mark = (page, scope_code, period_key)
+    if mark in seen:
+        return False
+    entry = {
+        "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "user": user.username, "role": user.role, "page": page, "scope": scope_code,
+        "period": period_key, "rows": int(rows), "masked": bool(masked),
+    }
+    append(settings.path("OVERSIGHT_ACCESS_LOG"), entry)
+    seen.add(mark)
+    return True
+
+
+def append(path: Path, entry: dict) -> None:
+    line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    with _WRITE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")

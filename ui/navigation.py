@@ -1,0 +1,97 @@
+"""The pages, who may see each, and what a page is handed when it draws (views.md, Pages).
+
+Every page is registered with ``st.navigation`` for everyone, so a deep link resolves even
+on a fresh tab whose sign-in is restored a moment later (stack-notes); the menu lists only
+the role's pages, and a page outside the role draws a refusal and nothing else.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import pandas as pd
+import streamlit as st
+
+from queries.database import Database
+from queries.db import DatabaseUnavailable
+from ui import data
+from ui.access import ROLE_LABEL, User
+from ui.filters import Filters
+
+EVERYONE = frozenset(ROLE_LABEL)
+CITY_STAFF = frozenset({"leader", "supervisor", "commission"})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    url_path: str
+    title: str
+    group: str
+    module: str                    # pages.<module> defines render(view); never named like a
+                                   # url_path: Streamlit would run pages/<url_path>.py itself
+    roles: frozenset[str] = EVERYONE
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "总览", "综合", "overview_page"),
+    PageSpec("coverage", "应保尽保", "专项监督", "coverage_page"),
+    PageSpec("petitions", "重复信访", "专项监督", "petitions_page"),
+    PageSpec("clues", "问题线索", "专项监督", "clues_page"),
+    PageSpec("rectification", "整改进度", "专项监督", "rectification_page"),
+    PageSpec("township", "乡镇画像", "下钻与通报", "township_page"),
+    # the city's 季度情况通报 is written by the bureau and the commission, not by a district
+    PageSpec("briefing", "季度简报", "下钻与通报", "briefing_page", CITY_STAFF),
+    PageSpec("data", "数据说明", "说明", "data_notes_page"),
+)
+BY_PATH = {p.url_path: p for p in PAGES}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page draws for: the database, the signed-in user, the period and scope."""
+
+    db: Database
+    user: User
+    filters: Filters
+    page: PageSpec
+
+    def figures(self, keys: Iterable[str], *, with_change: bool = False) -> pd.DataFrame:
+        return data.figures(self.db, keys, self.filters, self.user.regions, with_change=with_change)
+
+
+def may_see(user: User, spec: PageSpec) -> bool:
+    return user.role in spec.roles
+
+
+def build(view_for: Callable[[str], View | None], user: User | None) -> dict[str, list]:
+    """st.Page objects of every page, grouped; hidden from the menu when not the user's.
+    The address without a path (``/``) leads to 总览 at ``/overview``, so that both work."""
+    groups: dict[str, list] = {}
+    by_path = {}
+    for spec in PAGES:
+        visible = user is not None and may_see(user, spec)
+        by_path[spec.url_path] = st.Page(
+            _runner(spec, view_for), title=spec.title, url_path=spec.url_path,
+            visibility="visible" if visible else "hidden")
+        groups.setdefault(spec.group, []).append(by_path[spec.url_path])
+    home = st.Page(lambda: st.switch_page(by_path["overview"], query_params=dict(st.query_params)),
+                   title="总览", url_path="home", default=True, visibility="hidden")
+    groups[PAGES[0].group].insert(0, home)
+    return groups
+
+
+def _runner(spec: PageSpec, view_for: Callable[[str], View | None]) -> Callable[[], None]:
+    def run() -> None:
+        view = view_for(spec.url_path)
+        if view is None:          # signed out, or the view was refused: app.py said why
+            return
+        if not may_see(view.user, spec):
+            st.error(f"您的角色（{view.user.role_label}）无权查看“{spec.title}”页面。请从左侧菜单选择其他页面。")
+            return
+        try:
+            importlib.import_module(f"pages.{spec.module}").render(view)
+        except DatabaseUnavailable as exc:     # the database went away or a query timed out
+            st.error(str(exc))
+    run.__name__ = f"page_{spec.url_path}"
+    return run
