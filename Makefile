@@ -6,11 +6,22 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
 GENERATOR := $(wildcard data/*.py) queries/schema.py data/geo/xiamen_townships.csv
 
-.PHONY: setup run test demo-db bench ddl clean hash-password screenshots
+.PHONY: setup run test demo-db bench ddl clean hash-password screenshots browser
 
 COOKIE_KEY := .local/cookie.key
 
-setup: $(STAMP) $(DEMO) $(COOKIE_KEY)
+setup: $(STAMP) $(DEMO) $(COOKIE_KEY) browser
+
+# Debian's Chromium and a CJK font for the end-to-end tests and screenshots (Playwright
+# drives it; it downloads no browser of its own). Installed only when missing and when we
+# may (root); otherwise the end-to-end tests say they skip, except in CI where they fail.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium and fonts-wqy-microhei (apt-get)"; \
+	  apt-get install -y -q chromium fonts-wqy-microhei >/dev/null || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; \
+	else echo "chromium missing: as root run 'apt-get install -y chromium fonts-wqy-microhei' for the end-to-end tests"; fi
 
 # the demo's sign-in cookie key: random, local, never committed (.local/ is ignored)
 $(COOKIE_KEY):

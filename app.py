@@ -45,21 +45,21 @@ def main() -> None:
         chosen = filters.resolve(db, user)
     except filters.FilterRefused as exc:
         filters.draw_sidebar(db, user, filters.fallback(db, user))
-        _sidebar_user(user, auth)
+        _sidebar_user(user, auth, db)
         st.error(str(exc))
         st.button("回到我的默认范围", on_click=filters.go_to_defaults)
         return
     filters.draw_sidebar(db, user, chosen)
-    _sidebar_user(user, auth)
+    _sidebar_user(user, auth, db)
     layout.draw_header(db, chosen)
     for spec in navigation.PAGES:
         views[spec.url_path] = navigation.View(db, user, chosen, spec)
     page.run()
 
 
-def _sidebar_user(user, auth) -> None:
+def _sidebar_user(user, auth, db=None) -> None:
     st.sidebar.divider()
-    layout.draw_user(user)
+    layout.draw_user(user, db)
     signin.sign_out_button(auth)
 
 

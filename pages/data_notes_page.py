@@ -29,5 +29,6 @@ def render(view: View) -> None:
     st.subheader("指标口径")
     rows = [{"方面": AREA_LABEL[m.area], "指标": m.label, "单位": m.unit,
              "类型": KIND_LABEL[m.kind], "方向": DIRECTION_LABEL[m.direction], "口径": m.description}
-            for m in METRICS.values() if m.audience is None or view.user.role in m.audience]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            for area in AREA_LABEL for m in METRICS.values()
+            if m.area == area and (m.audience is None or view.user.role in m.audience)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content")

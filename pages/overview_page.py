@@ -55,6 +55,6 @@ def _breakdown(view: View, rows: pd.DataFrame) -> None:
         table[header] = pd.to_numeric(rows[key], errors="coerce").tolist()
         config[header] = st.column_config.NumberColumn(
             header, format="%.1f" if metric.unit in fmt.RATE_UNITS else "%,d", help=metric.description)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config)
     st.caption("点击表头可排序。“未识别区划”为区划代码无法识别的记录，详见“数据说明”。"
                if rows["code"].isna().any() else "点击表头可排序。")

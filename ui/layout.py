@@ -18,6 +18,10 @@ def draw_header(db: Database, filters: Filters) -> None:
     st.markdown(f"**{header_line(db, filters)}**{demo}")
 
 
-def draw_user(user: User) -> None:
-    scope = "全部区划" if user.regions is None else "、".join(user.regions)
-    st.sidebar.caption(f"当前用户：{user.name}（{user.role_label}）· 可查看：{scope}")
+def draw_user(user: User, db: Database | None = None) -> None:
+    if user.regions is None:
+        scope = "全部区划"
+    else:
+        names = {r: db.tree.by_code[r].name for r in user.regions if db and r in db.tree.by_code}
+        scope = "、".join(names.get(r, r) for r in user.regions)
+    st.sidebar.caption(f"当前用户：{user.name}（{user.role_label}）\n\n可查看：{scope}")
