@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Callable
 
+from pages.overview_page import HEADLINE     # the page's own list: one place
 from queries.figures import compute, compute_with_change, metrics_for
 from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
 
-HEADLINE = ["gap_persons", "new_repeat_matters", "repeat_matters", "clue_conclusion_rate",
-            "rect_close_rate"]
-PROFILE = HEADLINE + ["gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
+PROFILE = [*HEADLINE, "gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
 
 
 def overview(db, scope, period) -> None:

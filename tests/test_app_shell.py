@@ -195,3 +195,16 @@ def test_database_unreachable_after_sign_in(monkeypatch):
     assert "无法连接报表库" in at.error[0].value
     assert "Traceback" not in texts(at)
     assert at.sidebar.button(key="sign_out")           # still running: the user can sign out
+
+
+# --------------------------------------------------------------------------- pages/
+
+@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
+def test_a_page_file_run_as_a_script_draws_nothing(path):
+    # Streamlit runs pages/<name>.py itself for a first request to /<name> (stack-notes):
+    # before any sign-in check, so such a run must draw nothing at all
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(path), default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert not at.main.children and not at.sidebar.children

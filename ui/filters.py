@@ -109,15 +109,6 @@ def _chosen(widget: str, state_key: str, param: str, absent_value: str | None) -
         st.query_params[param] = value
 
 
-def go_to_scope(code: str | None) -> None:
-    """Drill to ``code`` (None: back to the user's top), e.g. from a map or a ranking."""
-    st.session_state[_SCOPE] = code
-    if code:
-        st.query_params[SCOPE_PARAM] = code
-    else:
-        st.query_params.pop(SCOPE_PARAM, None)
-
-
 def go_to_defaults() -> None:
     """Leave a refused view: the user's top scope and the default period."""
     for state_key in (_PERIOD, _SCOPE):
