@@ -40,8 +40,12 @@ class FilterRefused(Exception):
     """The URL asks for a period or scope that does not exist or is not the user's."""
 
 
+def _campaign_started(db: Database) -> bool:
+    return db.campaign is not None and db.campaign.start <= db.data_as_of
+
+
 def default_period(db: Database) -> str:
-    return CAMPAIGN if db.campaign and db.campaign.start <= db.data_as_of else db.latest_quarter()
+    return CAMPAIGN if _campaign_started(db) else db.latest_quarter()
 
 
 def resolve(db: Database, user: User) -> Filters:
@@ -89,7 +93,7 @@ def _write_url(filters: Filters) -> None:
 
 def draw_sidebar(db: Database, user: User, filters: Filters) -> None:
     """The period and scope pickers; a choice goes to the session and the URL at once."""
-    periods = ([CAMPAIGN] if db.campaign and db.campaign.start <= db.data_as_of else []) + db.periods()
+    periods = ([CAMPAIGN] if _campaign_started(db) else []) + db.periods()
     st.session_state[_PERIOD_WIDGET] = filters.period.key
     st.sidebar.selectbox("统计期", periods, key=_PERIOD_WIDGET, format_func=period_label,
                          on_change=_chosen, args=(_PERIOD_WIDGET, _PERIOD, PERIOD_PARAM, None))
@@ -97,7 +101,7 @@ def draw_sidebar(db: Database, user: User, filters: Filters) -> None:
     st.session_state[_SCOPE_WIDGET] = filters.scope.code
     st.sidebar.selectbox("范围", codes, key=_SCOPE_WIDGET, format_func=labels.__getitem__,
                          on_change=_chosen, args=(_SCOPE_WIDGET, _SCOPE, SCOPE_PARAM, filters.top.code),
-                         help="可输入名称查找；地图和排名中的地区也可点击下钻。")
+                         help="全市 → 区 → 镇（街道）；可输入名称查找。")
 
 
 def _chosen(widget: str, state_key: str, param: str, absent_value: str | None) -> None:
