@@ -52,7 +52,7 @@ def open_db(engine: str):
 
 def core_set(db, scope, period, sink: dict | None = None) -> None:
     """The overview's five core figures (perf-notes) and the weekly burn-down."""
-    from queries.figures import compute
+    from queries.runner import compute
     from queries.rectification import burn_down
     frame = compute(db, CORE_KEYS, scope, period)
     bd = burn_down(db, scope, period)
@@ -102,7 +102,7 @@ def cells(db, pages: dict) -> list[tuple[str, object, str, str]]:
 
 
 def run_once(fn, db, scope, period, sink=None) -> float:
-    from queries.figures import page_run
+    from queries.runner import page_run
     t0 = time.perf_counter()
     with page_run():
         if sink is None:

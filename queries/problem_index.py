@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 import settings
-from queries.figures import compute
+from queries.runner import compute
 from queries.period import Period
 from queries.scope import Scope, deployment_scope
 

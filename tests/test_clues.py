@@ -36,7 +36,7 @@ import pytest
 from conftest import load_rows
 from frames import check, rows_by_id
 from rows_small_city import META, REGIONS
-from queries.figures import compute, compute_with_change
+from queries.runner import compute, compute_with_change
 
 D = date
 AS_OF = D(2026, 11, 15)

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine
 
 import queries  # noqa: F401  (registers every figure)
 from conftest import load_rows
-from queries.figures import compute, compute_with_change
+from queries.runner import compute, compute_with_change
 from queries.schema import crosscheck_hit, payment
 from rows_coverage import A, B, C, DD, E, HULI, JIMEI, ROWS, SIMING, UNK_SM  # noqa: F401
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 import pytest
 
 from data.generate import generate, write
-from queries.figures import compute, compute_with_change
+from queries.runner import compute, compute_with_change
 from queries.problem_index import problem_index, township_grain
 from queries.quality import quality_report
 
@@ -190,7 +190,8 @@ def test_dirty_rows_are_found(db, truth):
 def test_one_page_run_gives_the_same_figures_as_separate_queries(db):
     # within page_run() identical statements run once; statements differing only in a
     # date, a scope's code range or the N-th petition must never be taken for each other
-    from queries.figures import METRICS, page_run
+    from queries.figures import METRICS
+    from queries.runner import page_run
     keys = list(METRICS)
     cases = [(code, period) for code in (None, "350203", "350212109")
              for period in ("2026Q2", "2026Q3", "2026Q4", "campaign")]

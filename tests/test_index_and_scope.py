@@ -38,7 +38,7 @@ from sqlalchemy import Column, MetaData, Table, create_engine, delete, func, mak
 
 from conftest import load_rows
 from queries.database import ContractViolation
-from queries.figures import compute
+from queries.runner import compute
 from queries.period import BadPeriod, make_period
 from queries.problem_index import problem_index
 from queries.schema import (

@@ -62,7 +62,7 @@ from datetime import date
 import pytest
 
 from conftest import load_rows
-from queries.figures import compute, compute_with_change
+from queries.runner import compute, compute_with_change
 from queries.scope import BadScope
 
 D = date

@@ -14,7 +14,7 @@ import streamlit as st
 
 import settings
 from queries.database import Database
-from queries.figures import compute, compute_with_change
+from queries.runner import compute, compute_with_change
 from queries.db import database_url
 from ui.filters import Filters
 
