@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OVERSIGHT_ACCESS_LOG", "data/access.log",
             "个人信息查看日志（JSON Lines，每次展示一行，不含个人信息本身）；相对路径以项目目录为准"),
     Setting("OVERSIGHT_CACHE_TTL_S", 3600,
-            "页面统计结果的缓存时长（秒）；缓存键含数据截至日、统计期、范围和角色"),
+            "页面统计结果的缓存时长（秒）；缓存键含库地址、数据截至日、统计期、范围和可查看区划"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),

@@ -71,6 +71,13 @@ def main_text(page: Page) -> str:
     return page.inner_text("[data-testid='stMain']")
 
 
+def visit(page: Page, url: str) -> str:
+    """Open ``url``, wait until the app has settled, and return the page's main text."""
+    page.goto(url)
+    wait_for_app(page)
+    return main_text(page)
+
+
 def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

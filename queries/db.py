@@ -15,17 +15,17 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable, Iterable, TypeVar
 
 import pandas as pd
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine, URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Executable
-from typing import Callable, Iterable, TypeVar
-
-T, R = TypeVar("T"), TypeVar("R")
 
 import settings
+
+T, R = TypeVar("T"), TypeVar("R")
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from e2e.browser import HEIGHT, WIDTH, RequestLog, browser, chromium_path, main_text, sign_in, wait_for_app
+from e2e.browser import HEIGHT, WIDTH, RequestLog, browser, chromium_path, main_text, sign_in, visit, wait_for_app
 from e2e.server import running_app
 from settings import DEMO_DB_PATH
 from ui.navigation import PAGES
@@ -83,9 +83,7 @@ def test_every_page_signed_in_makes_no_request_to_another_host(chromium, server)
     context, page, log = _signed_in(chromium, server, "commission")
     for spec in PAGES:
         for query, place in (("period=campaign", "厦门市"), ("period=2026Q3&scope=350203", "思明区")):
-            page.goto(f"{server}/{spec.url_path}?{query}")
-            wait_for_app(page)
-            text = main_text(page)
+            text = visit(page, f"{server}/{spec.url_path}?{query}")
             assert f"{place} · " in text and "数据截至 2026-11-15" in text, (spec.url_path, text[:200])
             assert spec.title in text, spec.url_path
     assert log.foreign("127.0.0.1") == []
@@ -97,9 +95,7 @@ def test_page_outside_the_role_draws_only_a_refusal(chromium, server):
     context, page, _ = _signed_in(chromium, server, "siming")
     menu = page.inner_text("[data-testid='stSidebarNav']")
     assert "总览" in menu and "季度简报" not in menu
-    page.goto(f"{server}/briefing")
-    wait_for_app(page)
-    text = main_text(page)
+    text = visit(page, f"{server}/briefing")
     assert "无权查看“季度简报”页面" in text
     assert "本页正在建设中" not in text
     context.close()
@@ -107,9 +103,7 @@ def test_page_outside_the_role_draws_only_a_refusal(chromium, server):
 
 def test_region_outside_the_user_is_refused_in_the_browser(chromium, server):
     context, page, _ = _signed_in(chromium, server, "siming")
-    page.goto(f"{server}/overview?period=campaign&scope=350206")
-    wait_for_app(page)
-    text = main_text(page)
+    text = visit(page, f"{server}/overview?period=campaign&scope=350206")
     assert "您无权查看“湖里区”的数据" in text
     assert "漏保人数" not in text
     context.close()
@@ -117,8 +111,7 @@ def test_region_outside_the_user_is_refused_in_the_browser(chromium, server):
 
 def test_a_link_opened_in_a_new_tab_shows_the_same_view(chromium, server):
     context, page, _ = _signed_in(chromium, server, "leader")
-    page.goto(f"{server}/overview?period=2026Q3&scope=350203")
-    wait_for_app(page)
+    visit(page, f"{server}/overview?period=2026Q3&scope=350203")
     # choose another page from the menu: period and scope follow
     page.get_by_role("link", name="重复信访").click()
     wait_for_app(page)
@@ -126,7 +119,5 @@ def test_a_link_opened_in_a_new_tab_shows_the_same_view(chromium, server):
     first = main_text(page)
     assert "思明区 · 2026年第3季度" in first
     other = context.new_page()                       # same browser, same sign-in cookie
-    other.goto(page.url)
-    wait_for_app(other)
-    assert main_text(other) == first
+    assert visit(other, page.url) == first
     context.close()

@@ -2,25 +2,21 @@
 rates with one decimal and %, dates YYYY-MM-DD."""
 from __future__ import annotations
 
-from queries.figures import Metric
+from queries.figures import Metric, is_null
 
 RATE_UNITS = frozenset({"%", "‰"})
 NO_VALUE = "—"
 
 
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def number(value, decimals: int = 0) -> str:
-    if _is_missing(value):
+    if is_null(value):
         return NO_VALUE
     return f"{value:,.{decimals}f}"
 
 
 def value(metric: Metric, raw) -> str:
     """A figure with its unit: 1,234 人, 87.5%, 3.2‰, 12.5 天."""
-    if _is_missing(raw):
+    if is_null(raw):
         return NO_VALUE
     if metric.unit in RATE_UNITS:
         return f"{raw:,.1f}{metric.unit}"
@@ -29,7 +25,7 @@ def value(metric: Metric, raw) -> str:
 
 def change(metric: Metric, raw) -> str | None:
     """环比 as a signed difference; rates in percentage points. None: no 环比."""
-    if _is_missing(raw):
+    if is_null(raw):
         return None
     if metric.unit == "%":
         return f"{raw:+,.1f} 个百分点"
