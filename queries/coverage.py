@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, true, tuple_
+from sqlalchemy import and_, case, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (
-    not_seekable,
-    on_or_before,
-    active_on, bytewise, between_days, count_if, day, days_between, is_false,
-    is_true, not_done_by,
+    active_on, between_days, bytewise, count_if, day, days_between, is_false, is_true,
+    not_done_by, not_seekable, on_or_before,
 )
 
 DIBAO = ("dibao_urban", "dibao_rural")
@@ -59,56 +57,69 @@ def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
             ~later_row, ~dead, *extra]
 
 
-def _covered(q: Query, person_id: ColumnElement) -> ColumnElement:
-    """An active dibao or tekun spell anywhere in the database on the as-of day."""
+def _covered(q: Query, s) -> ColumnElement:
+    """The screened person ``s`` has an active dibao or tekun spell anywhere in the database
+    on the as-of day."""
     r = recipient.alias("r_cover")
-    # one seek on person_id; the programmes are checked on the (covering) index entries
-    return exists().where(r.c.person_id == person_id, not_seekable(r.c.programme).in_(CORE),
-                          active_on(r.c.start_date, r.c.end_date, q.period.as_of))
+    # one seek on person_id; the programmes are checked on the (covering) index entries.
+    # The outer row's own date test, repeated inside, changes nothing (it holds already)
+    # but keeps PostgreSQL from hashing all 1.2 M covered persons in place of one probe per
+    # screened person, which its cost model prefers and which is slower (0.87 s against
+    # 0.54 s at province scale)
+    return exists().where(r.c.person_id == s.c.person_id, not_seekable(r.c.programme).in_(CORE),
+                          active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+                          on_or_before(s.c.screened_date, q.period.as_of))
 
 
-@measure_set("screening_gap", dims=("category",))
-def screening_gap(q: Query):
+@measure_set("screened_eligible", histogram=True, dims=("category",))
+def screened_eligible(q: Query):
+    """Eligible, living persons by their latest screening, as a histogram of the days an
+    uncovered person has waited (as-of day − screening day); NULL for a covered person.
+
+    漏保 and its waiting time in one pass: the 未纳入 test (a seek per person) is written
+    once, so it runs once per row; two statements would each run it (SQLite, province:
+    0.55 + 0.53 s → 0.55 s)."""
     s = screening.alias("s")
-    # the 漏保 flag is used once: a planner inlines a correlated subquery per reference
-    return q.select(
-        s.c.township_code,
-        [func.count().label("eligible"),
-         count_if(~_covered(q, s.c.person_id)).label("gap")],
-        *_latest_screening(q, s), dims={"category": s.c.category})
-
-
-@measure_set("gap_waiting_days", histogram=True)
-def gap_waiting_days(q: Query):
-    """Uncovered persons by days waited (as-of day − screening day): median and 超30天."""
-    s = screening.alias("s")
-    return q.histogram(s.c.township_code, days_between(day(q.period.as_of), s.c.screened_date),
-                       *_latest_screening(q, s, ~_covered(q, s.c.person_id)))
+    waited = case((~_covered(q, s),
+                   days_between(day(q.period.as_of), s.c.screened_date)))
+    return q.histogram(s.c.township_code, waited, *_latest_screening(q, s),
+                       dims={"category": s.c.category})
 
 
 HISTOGRAM_REDUCERS["over_waiting_days"] = count_over("OVERSIGHT_WARN_WAITING_DAYS")
 
 
-@measure_set("active_recipients", dims=("programme",), people=True)
-def active_recipients(q: Query):
-    """Distinct persons with an active spell on the as-of day, by what they lack."""
+@measure_set("active_core", dims=("programme",), people=True)
+def active_core(q: Query):
+    """Distinct persons with an active 低保 or 特困 spell on the as-of day, by what they lack.
+
+    Only those spells are read: the programme is tested once per row, not once per figure
+    (SQLite, province, 1.2 M active spells: 0.9 s → 0.3 s)."""
     r = recipient.alias("r")
-    core = r.c.programme.in_(CORE)
     edu_gap = and_(is_true(r.c.education_aid_needed), is_false(r.c.education_aid))
     house_gap = and_(is_true(r.c.housing_aid_needed), is_false(r.c.housing_aid))
     return q.people(r.c.township_code, r.c.person_id, {
-        "covered": core,
+        "covered": true(),
         "dibao": r.c.programme.in_(DIBAO),
-        "medical_gap": and_(core, is_false(r.c.medical_aid)),
-        "medical_unknown": and_(core, r.c.medical_aid.is_(None)),
-        "education_gap": and_(core, edu_gap),
-        "education_unknown": and_(core, _unknown_gap(r.c.education_aid_needed, r.c.education_aid)),
-        "housing_gap": and_(core, house_gap),
-        "housing_unknown": and_(core, _unknown_gap(r.c.housing_aid_needed, r.c.housing_aid)),
-        "any_gap": and_(core, or_(is_false(r.c.medical_aid), edu_gap, house_gap)),
-        "staff_relatives": is_true(r.c.staff_relative),
-    }, active_on(r.c.start_date, r.c.end_date, q.period.as_of), from_=r,
-        dims={"programme": r.c.programme})
+        "medical_gap": is_false(r.c.medical_aid),
+        "medical_unknown": r.c.medical_aid.is_(None),
+        "education_gap": edu_gap,
+        "education_unknown": _unknown_gap(r.c.education_aid_needed, r.c.education_aid),
+        "housing_gap": house_gap,
+        "housing_unknown": _unknown_gap(r.c.housing_aid_needed, r.c.housing_aid),
+        "any_gap": or_(is_false(r.c.medical_aid), edu_gap, house_gap),
+    }, active_on(r.c.start_date, r.c.end_date, q.period.as_of), r.c.programme.in_(CORE),
+        from_=r, dims={"programme": r.c.programme})
+
+
+@measure_set("staff_relatives", dims=("programme",), people=True, few_rows=True)
+def staff_relatives(q: Query):
+    """Distinct persons with an active spell of any programme recorded as a close relative
+    of staff or of a village cadre."""
+    r = recipient.alias("r")
+    return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
+                    active_on(r.c.start_date, r.c.end_date, q.period.as_of),
+                    is_true(r.c.staff_relative), from_=r, dims={"programme": r.c.programme})
 
 
 def _unknown_gap(needed, given):
@@ -118,7 +129,7 @@ def _unknown_gap(needed, given):
                and_(is_true(needed), given.is_(None)))
 
 
-@measure_set("deceased_active", dims=("programme",), people=True)
+@measure_set("deceased_active", dims=("programme",), people=True, few_rows=True)
 def deceased_active(q: Query):
     """Persons with an active spell on the as-of day who died strictly before it."""
     r, d = recipient.alias("r"), death_record.alias("d")
@@ -195,34 +206,34 @@ def dibao_flows(q: Query):
 
 # What a figure means is said once, here; docs and tooltips read it from the registry.
 register(
-    Metric("gap_persons", "漏保人数", "coverage", "人", -1, "stock", "screening_gap", "gap",
-           description="最近一次排查（截至统计日）经核对符合低保/特困条件，但统计日无有效低保或特困保障、且未死亡的人数。按排查记录所在地统计。"),
-    Metric("gap_rate", "漏保率", "coverage", "%", -1, "stock", "screening_gap", "gap", "eligible",
-           scale=100, decimals=1,
+    Metric("gap_persons", "漏保人数", "coverage", "人", -1, "stock", "screened_eligible",
+           "count_with_value", description="最近一次排查（截至统计日）经核对符合低保/特困条件，但统计日无有效低保或特困保障、且未死亡的人数。按排查记录所在地统计。"),
+    Metric("gap_rate", "漏保率", "coverage", "%", -1, "stock", "screened_eligible",
+           "count_with_value", "count", scale=100, decimals=1,
            description="漏保人数 ÷ 经核对符合条件且未死亡的排查人数（不论是否已纳入）。"),
-    Metric("gap_waiting_median", "待纳入天数", "coverage", "天", -1, "stock", "gap_waiting_days",
+    Metric("gap_waiting_median", "待纳入天数", "coverage", "天", -1, "stock", "screened_eligible",
            "median", decimals=1, description="漏保对象自排查之日至统计日的天数，取中位数。"),
-    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "gap_waiting_days",
+    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "screened_eligible",
            "over_waiting_days", description="漏保对象中，自排查之日起超过30天仍未纳入的人数。"),
-    Metric("covered_persons", "在保人数", "coverage", "人", 0, "stock", "active_recipients",
+    Metric("covered_persons", "在保人数", "coverage", "人", 0, "stock", "active_core",
            "covered", description="统计日有有效城市低保、农村低保或特困供养保障的人数（按人去重）。"),
-    Metric("dibao_coverage", "低保覆盖率", "coverage", "‰", 0, "stock", "active_recipients",
+    Metric("dibao_coverage", "低保覆盖率", "coverage", "‰", 0, "stock", "active_core",
            "dibao", "@population", scale=1000, decimals=1,
            description="统计日在保低保人数 ÷ 户籍人口，千分比。"),
     Metric("three_guarantees_gap", "三保障未落实", "coverage", "人", -1, "stock",
-           "active_recipients", "any_gap",
+           "active_core", "any_gap",
            description="在保低保、特困对象中，医疗、教育、住房救助至少一项未落实的人数。"),
-    Metric("medical_gap", "医疗救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("medical_gap", "医疗救助未落实", "coverage", "人", -1, "stock", "active_core",
            "medical_gap", description="在保低保、特困对象中医疗救助/资助参保未落实（为“否”）的人数；空值计入未核实。"),
-    Metric("medical_unknown", "医疗救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("medical_unknown", "医疗救助未核实", "coverage", "人", -1, "stock", "active_core",
            "medical_unknown", description="在保低保、特困对象中医疗救助落实情况为空（未核实）的人数。"),
-    Metric("education_gap", "教育救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("education_gap", "教育救助未落实", "coverage", "人", -1, "stock", "active_core",
            "education_gap", description="在保低保、特困对象中有在学成员而教育救助未落实的人数。"),
-    Metric("education_unknown", "教育救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("education_unknown", "教育救助未核实", "coverage", "人", -1, "stock", "active_core",
            "education_unknown", description="有无在学成员或教育救助落实情况为空（未核实）的人数。"),
-    Metric("housing_gap", "住房救助未落实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("housing_gap", "住房救助未落实", "coverage", "人", -1, "stock", "active_core",
            "housing_gap", description="在保低保、特困对象中住房困难而住房救助未落实的人数。"),
-    Metric("housing_unknown", "住房救助未核实", "coverage", "人", -1, "stock", "active_recipients",
+    Metric("housing_unknown", "住房救助未核实", "coverage", "人", -1, "stock", "active_core",
            "housing_unknown", description="有无住房困难或住房救助落实情况为空（未核实）的人数。"),
     Metric("deceased_active", "死亡未退保", "coverage", "人", -1, "stock", "deceased_active",
            "persons", description="统计日仍有有效保障、但已于统计日之前死亡的人数（统计日当天死亡不计）。"),
@@ -239,8 +250,8 @@ register(
            "confirmed", description="统计期内核实完毕且结论为有问题的疑点条数。"),
     Metric("crosscheck_overdue", "超期待核实", "coverage", "条", -1, "stock", "crosscheck",
            "overdue", description="待核实超过30天的疑点条数。"),
-    Metric("staff_relatives", "近亲属享受", "coverage", "人", -1, "stock", "active_recipients",
-           "staff_relatives", audience=frozenset({"commission", "supervisor"}),
+    Metric("staff_relatives", "近亲属享受", "coverage", "人", -1, "stock", "staff_relatives",
+           "persons", audience=frozenset({"commission", "supervisor"}),
            description="统计日有有效保障、且经办人员或村干部近亲属备案为“是”的人数。"),
     Metric("dibao_new", "新纳入低保对象数", "coverage", "人", 0, "flow", "dibao_flows", "new",
            description="统计期内开始的城乡低保保障记录数（全国工作台账口径）。"),

@@ -24,10 +24,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Executable
 
 import settings
+from queries.sqlite_library import memory_statistics_off
 
 T, R = TypeVar("T"), TypeVar("R")
 
 log = logging.getLogger(__name__)
+
+# before this process opens its first SQLite connection: statements side by side then
+# scale with the cores (see queries.sqlite_library)
+memory_statistics_off()
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -102,7 +102,8 @@ class _Request:
         not additive); a people set's 'rows' and 'multi' (Query.people)."""
         mset = MEASURE_SETS[name]
         if mset.people:
-            return {part: Query(self.scope, self.period, self.by, part) for part in ("rows", "multi")}
+            parts = ("few",) if mset.few_rows else ("rows", "multi")
+            return {part: Query(self.scope, self.period, self.by, part) for part in parts}
         if self.by_township(mset):
             return {"groups": Query(self.scope, self.period, "township")}
         jobs = {"groups": Query(self.scope, self.period, self.by)}
@@ -153,7 +154,7 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
     mset = MEASURE_SETS[name]
     child = _child_of(req.scope) if req.by == "region" else None
     if mset.people:
-        return _people_result(rows["rows"], rows["multi"], child)
+        return _people_result(rows.get("rows"), rows.get("multi") or rows["few"], child)
     if mset.histogram:
         groups: dict = {}
         for key, x, n in rows["groups"].select(GROUP, HIST_X, HIST_N):
@@ -172,12 +173,12 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
     return _SetResult(total, groups)
 
 
-def _people_result(rows: _Rows, multi: _Rows, child: Callable | None) -> _SetResult:
+def _people_result(rows: _Rows | None, multi: _Rows, child: Callable | None) -> _SetResult:
     """Assemble a people set (Query.people): a group's persons = a − r + m, the scope's =
     Σa − Σr + t. With ``child`` the row sums come per township code and are first rolled
-    up to the scope's children."""
-    measures = rows.measures()
-    a = rows.select(GROUP, *measures)
+    up to the scope's children. A set of few rows has no 'a' or 'r': m and t are all."""
+    measures = multi.measures()
+    a = rows.select(GROUP, *measures) if rows is not None else []
     parts: dict[str, list] = {"r": [], "m": [], "t": []}
     for part, *record in multi.select(PART, GROUP, *measures):
         parts[part].append(record)
@@ -257,18 +258,15 @@ def _fill(frame: pd.DataFrame, m: Metric, res: _SetResult | None, scope: Scope,
     if res is None or (m.latest_only and not period.is_latest):
         return {m.key: [None] * n}
     keys = [None if is_null(g) else g for g in frame[GROUP]]
-    if MEASURE_SETS[m.measure_set].histogram:
-        reduce = HISTOGRAM_REDUCERS[m.num]
-        return {m.key: [reduce(res.total if g == "__total__" else res.groups.get(g, []))
-                        for g in keys]}
-    num = [_measure(res, g, m.num) for g in keys]
+    value = _reduced if MEASURE_SETS[m.measure_set].histogram else _measure
+    num = [value(res, g, m.num) for g in keys]
     if m.den is None:
         return {m.key: num}
     if m.den == "@population":
         den = [_population(db, scope, code, is_total)
                for code, is_total in zip(frame["code"], frame["is_total"])]
     else:
-        den = [_measure(res, g, m.den) for g in keys]
+        den = [value(res, g, m.den) for g in keys]
     return {m.key: [rate(a, b, m.scale) for a, b in zip(num, den)],
             f"{m.key}.num": num, f"{m.key}.den": den}
 
@@ -278,6 +276,12 @@ def _measure(res: _SetResult, group_key, column: str):
     value = values.get(column)
     # SUM over no rows is NULL in SQL: for a count that means zero
     return 0 if is_null(value) else plain_number(value)
+
+
+def _reduced(res: _SetResult, group_key, reducer: str):
+    """A histogram set's figure: a reducer (median, count …) over the group's histogram."""
+    hist = res.total if group_key == "__total__" else res.groups.get(group_key, [])
+    return HISTOGRAM_REDUCERS[reducer](hist)
 
 
 def _population(db, scope: Scope, code, is_total: bool) -> int | None:
@@ -319,7 +323,10 @@ def compute_with_change(db, keys: Iterable[str], scope: Scope, period: Period) -
 
 
 def _is_count(m: Metric) -> bool:
-    return m.den is None and not MEASURE_SETS[m.measure_set].histogram
+    if m.den is not None:
+        return False
+    return getattr(HISTOGRAM_REDUCERS[m.num], "is_count", False) \
+        if MEASURE_SETS[m.measure_set].histogram else True
 
 
 def _row_ids(frame: pd.DataFrame) -> list:
