@@ -175,6 +175,13 @@ class MeasureSet:
     people: bool = False
     # A people set whose qualifying rows are few: counted distinct in one statement.
     few_rows: bool = False
+    # Dimensions under which one unit may fall in several groups (a matter with petitions
+    # by letter and by visit): broken down by one of them, the total is a query of its own.
+    shared_dims: tuple[str, ...] = ()
+
+    def adds_up(self, by: str) -> bool:
+        """Whether the scope's total is the sum of the groups of breakdown ``by``."""
+        return self.additive and by not in self.shared_dims
 
 
 @dataclass(frozen=True)
@@ -209,13 +216,14 @@ METRICS: dict[str, Metric] = {}
 
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
                 dims: tuple[str, ...] = (), additive: bool = True, people: bool = False,
-                few_rows: bool = False):
+                few_rows: bool = False, shared_dims: tuple[str, ...] = ()):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set."""
     def register(build: Callable[[Query], Select]):
         if name in MEASURE_SETS:
             raise ValueError(f"measure set {name} declared twice")
         MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, dims,
-                                        additive and not people, people, people and few_rows)
+                                        additive and not people, people, people and few_rows,
+                                        shared_dims)
         return build
     return register
 

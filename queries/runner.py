@@ -107,7 +107,7 @@ class _Request:
         if self.by_township(mset):
             return {"groups": Query(self.scope, self.period, "township")}
         jobs = {"groups": Query(self.scope, self.period, self.by)}
-        if not mset.additive:
+        if not mset.adds_up(self.by):
             jobs["total"] = Query(self.scope, self.period, None)
         return jobs
 
@@ -159,14 +159,14 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
         groups: dict = {}
         for key, x, n in rows["groups"].select(GROUP, HIST_X, HIST_N):
             groups.setdefault(None if is_null(key) else key, []).append((x, n))
-        total = (_merge_histograms(groups.values()) if mset.additive
+        total = (_merge_histograms(groups.values()) if mset.adds_up(req.by)
                  else rows["total"].select(HIST_X, HIST_N))
         return _SetResult(total, groups)
     measures = rows["groups"].measures()
     sums = _accumulate({}, rows["groups"].select(GROUP, *measures),
                        child if req.by_township(mset) else None)
     groups = {k: dict(zip(measures, v)) for k, v in sums.items()}
-    if mset.additive:   # every unit row is in exactly one group: the total is their sum
+    if mset.adds_up(req.by):   # every unit row is in exactly one group: the total is their sum
         total = dict(zip(measures, [sum(col) for col in zip(*sums.values())] or [0] * len(measures)))
     else:
         total = dict(zip(measures, (rows["total"].select(*measures) or [()])[0]))

@@ -562,6 +562,34 @@ def test_threshold_back_to_default(db):
     assert rows["total"]["repeat_matters"] == 2   # M1, M2
 
 
+def test_petition_figures_by_channel(db):
+    """By channel each petition counts under its own channel, while a repeat matter is
+    judged on all its petitions: M1's one online petition of 2026Q4 is a repeat petition
+    because M1 has three petitions in all (letter, visit, online)."""
+    frame = compute(db, ["petitions", "petition_matters", "repeat_share", "overdue_petitions"],
+                    db.scope(None), db.period("2026Q4"), by="channel")
+    rows = {r["code"]: r for _, r in frame.iterrows() if not r["is_total"]}
+    got = {c: (r["petitions"], r["petition_matters"], r["repeat_share.num"], r["overdue_petitions"])
+           for c, r in rows.items()}
+    assert got == {
+        "online": (1, 1, 1, 1),            # p01c (M1, open past its due 10-31)
+        "hotline_12345": (1, 1, 1, 0),     # p02d (M2, four petitions)
+        # p03g p04a p04b p04c p11a p11b p13a | M3 M4 M11 M13 | M3's and M4's four |
+        # open past due: p03e p06a p08c p12c (received before the quarter)
+        "letter": (7, 4, 4, 4),
+    }
+    total = frame[frame["is_total"]].iloc[0]
+    assert (total["petitions"], total["petition_matters"]) == (9, 6)
+
+
+def test_matters_by_channel_total_counts_each_matter_once(db):
+    # 2026Q3: M1 had a letter (08-01) and a visit (09-10); 9 matters in all, not 10
+    frame = compute(db, ["petition_matters"], db.scope(None), db.period("2026Q3"), by="channel")
+    by_code = {("total" if r["is_total"] else r["code"]): r["petition_matters"]
+               for _, r in frame.iterrows()}
+    assert by_code == {"total": 9, "letter": 9, "visit": 1}
+
+
 def test_user_may_not_see_another_district(db):
     with pytest.raises(BadScope):
         db.scope(HULI, allowed=[SIMING])
