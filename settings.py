@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
             "PostgreSQL 只读会话的 work_mem：省级数据量下哈希连接不落盘"),
     Setting("OVERSIGHT_PG_RANDOM_PAGE_COST", 1.1,
             "PostgreSQL 只读会话的 random_page_cost：报表库在 SSD 或内存中时按索引查找更快"),
+    Setting("OVERSIGHT_PG_PARALLEL_WORKERS", 0,
+            "PostgreSQL 只读会话的 max_parallel_workers_per_gather：页面各语句已按核并行，语句内再并行只会争用 CPU"),
     Setting("OVERSIGHT_AUTH_FILE", str(DEMO_USERS_PATH.relative_to(ROOT)),
             "用户文件 (YAML)：账号、bcrypt 密码、角色、可查看区划；应用只读不写。默认为演示账号文件"),
     Setting("OVERSIGHT_COOKIE_KEY", "",

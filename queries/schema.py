@@ -191,8 +191,12 @@ RECOMMENDED_INDEXES: tuple[Index, ...] = (
     Index("ix_screening_township", screening.c.township_code, screening.c.screened_date,
           screening.c.assessed_eligible, screening.c.person_id, screening.c.screening_id,
           screening.c.category),
+    # ours: the latest row per person, widened to cover the 漏保 pass read in person
+    # order, so its seeks (later row, death, cover) go to neighbouring keys: SQLite,
+    # province, 0.65 s → 0.28 s; PostgreSQL merge-joins instead of hashing, 0.6 → 0.35 s
     Index("ix_screening_person", screening.c.person_id, screening.c.screened_date,
-          screening.c.screening_id),  # ours: latest row per person
+          screening.c.screening_id, screening.c.assessed_eligible, screening.c.township_code,
+          screening.c.category),
     Index("ix_death_person", death_record.c.person_id, death_record.c.death_date),
     # matters in petition order, widened to cover the petition figures (channel, dates,
     # satisfaction): PostgreSQL then reads no table rows (district 93 → 62 ms)
