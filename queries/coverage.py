@@ -82,8 +82,11 @@ def screened_eligible(q: Query):
     s = screening.alias("s")
     waited = case((~_covered(q, s),
                    days_between(day(q.period.as_of), s.c.screened_date)))
+    # grouped by a code SQLite cannot read in index order, so that it reads screenings in
+    # person order (ix_screening_person), whose seeks then go to neighbouring keys
+    # (province, per township: 0.75 s → 0.3 s); the scope still seeks on the code
     return q.histogram(s.c.township_code, waited, *_latest_screening(q, s),
-                       dims={"category": s.c.category})
+                       dims={"category": s.c.category}, key_col=not_seekable(s.c.township_code))
 
 
 HISTOGRAM_REDUCERS["over_waiting_days"] = count_over("OVERSIGHT_WARN_WAITING_DAYS")

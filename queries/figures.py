@@ -121,9 +121,12 @@ class Query:
         return part("m", rows.c[GROUP]).union_all(part("t", None))
 
     def histogram(self, code_col: ColumnElement, x: ColumnElement, *where, from_=None,
-                  scoped: bool = True, dims: dict[str, ColumnElement] | None = None) -> Select:
-        """Per-value counts (for medians): SELECT [key,] x, count(*) GROUP BY [key,] x."""
-        key = self._key(code_col, dims or {})
+                  scoped: bool = True, dims: dict[str, ColumnElement] | None = None,
+                  key_col: ColumnElement | None = None) -> Select:
+        """Per-value counts (for medians): SELECT [key,] x, count(*) GROUP BY [key,] x.
+        ``key_col``: the code to group by, when it must differ from the one the scope
+        seeks on (to keep a planner from reading in code order)."""
+        key = self._key(key_col if key_col is not None else code_col, dims or {})
         cols = ([key.label(GROUP)] if key is not None else []) + [x.label(HIST_X),
                                                                  func.count().label(HIST_N)]
         stmt = self._from_where(select(*cols), code_col, where, from_, scoped)

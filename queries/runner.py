@@ -114,7 +114,7 @@ class _Request:
     def by_township(self, mset: MeasureSet) -> bool:
         # aggregate per township once, then roll up (perf-notes, 7): the same result
         # serves every breakdown of the scope and the problem index
-        return mset.additive and not mset.histogram and self.by == "region"
+        return mset.additive and self.by == "region"
 
 
 def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
@@ -156,9 +156,12 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
     if mset.people:
         return _people_result(rows.get("rows"), rows.get("multi") or rows["few"], child)
     if mset.histogram:
-        groups: dict = {}
+        to_child = child if req.by_township(mset) else (lambda key: key)
+        per_group: dict = {}
         for key, x, n in rows["groups"].select(GROUP, HIST_X, HIST_N):
-            groups.setdefault(None if is_null(key) else key, []).append((x, n))
+            k = to_child(key)
+            per_group.setdefault(None if is_null(k) else k, []).append((x, n))
+        groups = {k: _merge_histograms([hist]) for k, hist in per_group.items()}
         total = (_merge_histograms(groups.values()) if mset.adds_up(req.by)
                  else rows["total"].select(HIST_X, HIST_N))
         return _SetResult(total, groups)
