@@ -160,7 +160,7 @@ def petition_matters(q: Query):
     else:
         so_far, first_date = _matter_count(p.c.matter_id, as_of), _matter_first_date(p.c.matter_id)
     first_in_period = between_days(first_date, start, as_of)
-    facts = select(
+    f = select(
         p.c.matter_id, *([dim.label("dim")] if dim is not None else []),
         so_far.label("so_far"),
         count_if(received).label("received"), count_if(closed).label("closed"),
@@ -174,7 +174,6 @@ def petition_matters(q: Query):
     ).select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of)) \
         .group_by(p.c.matter_id, *([dim] if dim is not None else [])) \
         .having(count_if(or_(received, closed, overdue)) > 0).subquery("matters")
-    f = facts
     first_closed = done_by(f.c.first_time_closed, as_of)   # NULL unless first raised in the period
     return q.select(f.c.township_code, [
         func.sum(f.c.received).label("petitions"),

@@ -56,11 +56,6 @@ def sum_if(cond: ColumnElement, value: ColumnElement) -> ColumnElement:
     return func.sum(case((cond, value), else_=0))
 
 
-def distinct_if(cond: ColumnElement, col: ColumnElement) -> ColumnElement:
-    """Distinct values of ``col`` on the rows meeting ``cond`` (people, matters)."""
-    return func.count(func.distinct(case((cond, col), else_=None)))
-
-
 def between_days(col: ColumnElement, first: date, last: date) -> ColumnElement:
     return and_(col >= day(first), col <= day(last))
 
