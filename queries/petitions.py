@@ -88,7 +88,7 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
                   _nth_date(p.c.matter_id, n).label("nth_date"),
                   _last_closed(p.c.matter_id, as_of).label("last_closed")) \
         .select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of))
-    stmt = stmt.group_by(p.c.matter_id)
+    stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
     return stmt.subquery("facts")
