@@ -22,6 +22,7 @@ from queries.sql import count_if, flag
 GROUP = "grp"                 # the label of the grouping column in every measure set
 PART = "part"                 # people sets: 'g' rows per group, one 't' row for the scope
 HIST_X, HIST_N = "x", "n"     # a histogram set yields (grp, x, n): n rows with value x
+PREVIOUS = "__prev"           # suffix of a paired set's measures for Query.previous (环比)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Query:
     period: Period
     group: str | None = None            # None: scope total; 'region': one level down; else a dimension
     people_part: str = "rows"           # a people set's statement: 'rows', 'multi' or 'few' (Query.people)
+    # 环比 in one statement: a set with ``pairs_periods`` then also yields every measure
+    # for this period, suffixed PREVIOUS (MeasureSet.pairs_periods)
+    previous: Period | None = None
 
     @property
     def repeat_threshold(self) -> int:
@@ -181,6 +185,10 @@ class MeasureSet:
     # Dimensions under which one unit may fall in several groups (a matter with petitions
     # by letter and by visit): broken down by one of them, the total is a query of its own.
     shared_dims: tuple[str, ...] = ()
+    # The builder also yields the measures of Query.previous (suffixed PREVIOUS) when it is
+    # set, sharing the pass that both periods need (repeat matters: one GROUP BY matter
+    # and its seeks serve both as-of days). The runner then runs one statement for 环比.
+    pairs_periods: bool = False
 
     def adds_up(self, by: str) -> bool:
         """Whether the scope's total is the sum of the groups of breakdown ``by``."""
@@ -219,14 +227,15 @@ METRICS: dict[str, Metric] = {}
 
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
                 dims: tuple[str, ...] = (), additive: bool = True, people: bool = False,
-                few_rows: bool = False, shared_dims: tuple[str, ...] = ()):
+                few_rows: bool = False, shared_dims: tuple[str, ...] = (),
+                pairs_periods: bool = False):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set."""
     def register(build: Callable[[Query], Select]):
         if name in MEASURE_SETS:
             raise ValueError(f"measure set {name} declared twice")
         MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, dims,
                                         additive and not people, people, people and few_rows,
-                                        shared_dims)
+                                        shared_dims, pairs_periods)
         return build
     return register
 

@@ -13,7 +13,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 import settings
-from queries.figures import Metric, Query, measure_set, register
+from queries.figures import PREVIOUS, Metric, Query, measure_set, register
+from queries.period import Period
 from queries.schema import petition
 from queries.sql import (
     between_days, bytewise, count_if, day, days_between, done_by, is_true, not_done_by,
@@ -82,11 +83,16 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
     """
     as_of, n = q.period.as_of, q.repeat_threshold
     p = petition.alias("p_g")
+    # 环比 (Query.previous, an earlier as-of day): the matters repeat by then are among
+    # those kept here; their petitions so far and last closing are counted as of that day
+    previous = [] if q.previous is None else [
+        count_if(on_or_before(p.c.received_date, q.previous.as_of)).label("petitions_prev"),
+        _last_closed(p.c.matter_id, q.previous.as_of).label("last_closed_prev")]
     stmt = select(p.c.matter_id, func.count().label("petitions"),
                   func.min(p.c.received_date).label("first_date"),
                   matter_township(p.c.matter_id).label("township_code"),
                   _nth_date(p.c.matter_id, n).label("nth_date"),
-                  _last_closed(p.c.matter_id, as_of).label("last_closed")) \
+                  _last_closed(p.c.matter_id, as_of).label("last_closed"), *previous) \
         .select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of))
     stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
@@ -98,28 +104,43 @@ def repeat_facts(q: Query):
     return matter_facts(q, repeat_only=True)
 
 
-def _unresolved(f, as_of):
-    return not_done_by(f.c.last_closed, as_of)
+def _unresolved(last_closed, as_of):
+    """A repeat matter is unresolved while its last petition so far is not closed."""
+    return not_done_by(last_closed, as_of)
 
 
-@measure_set("repeat_matters")
+@measure_set("repeat_matters", pairs_periods=True)
 def repeat_matters(q: Query):
     f = repeat_facts(q)
-    start, as_of = q.period.start, q.period.as_of
+    measures = _repeat_measures(f, q.period, f.c.last_closed)
+    if q.previous is not None:
+        measures += _repeat_measures(f, q.previous, f.c.last_closed_prev, suffix=PREVIOUS,
+                                     repeat_by_then=f.c.petitions_prev >= q.repeat_threshold)
+    return q.select(f.c.township_code, measures, from_=f)
+
+
+def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
+                     repeat_by_then=None) -> list:
+    """The repeat-matter counts as of ``period``'s as-of day over the facts' matters (only
+    those that are repeat matters by then, for an earlier period), whose last petition so
+    far closed on ``last_closed``."""
+    start, as_of = period.start, period.as_of
     open_limit = as_of - timedelta(days=int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS")))
-    return q.select(f.c.township_code, [
-        count_if(between_days(f.c.nth_date, start, as_of)).label("new"),
-        func.count().label("total"),
-        count_if(_unresolved(f, as_of)).label("unresolved"),
-        count_if(and_(_unresolved(f, as_of), f.c.first_date < day(open_limit))).label("unresolved_long"),
-    ], from_=f)
+    kept = (lambda c: c) if repeat_by_then is None else (lambda c: and_(repeat_by_then, c))  # noqa: E731
+    unresolved = kept(_unresolved(last_closed, as_of))
+    return [
+        count_if(kept(between_days(f.c.nth_date, start, as_of))).label("new" + suffix),
+        (func.count() if repeat_by_then is None else count_if(repeat_by_then)).label("total" + suffix),
+        count_if(unresolved).label("unresolved" + suffix),
+        count_if(and_(unresolved, f.c.first_date < day(open_limit))).label("unresolved_long" + suffix),
+    ]
 
 
 @measure_set("unresolved_days", histogram=True)
 def unresolved_days(q: Query):
     f = repeat_facts(q)
     return q.histogram(f.c.township_code, days_between(day(q.period.as_of), f.c.first_date),
-                       _unresolved(f, q.period.as_of), from_=f)
+                       _unresolved(f.c.last_closed, q.period.as_of), from_=f)
 
 
 def _matter_count(matter_id, as_of) -> ScalarSelect:

@@ -5,13 +5,14 @@ breakdown one level down, and fills one column per figure. ``compute_with_change
 
 The runner executes each needed set once grouped one level down (additive sets per
 township, then rolled up) and, for a set that does not add up, once more for the scope's
-own total; rows of unknown codes are gathered as 未识别区划.
+own total; rows of unknown codes are gathered as 未识别区划. For 环比, a set that pairs
+periods (MeasureSet.pairs_periods) runs once for both quarters.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 import pandas as pd
@@ -19,8 +20,8 @@ from sqlalchemy.sql import Select
 
 from queries.db import fetch_records, parallel_map
 from queries.figures import (
-    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, MeasureSet, Metric,
-    Query, is_null, plain_number, rate,
+    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, PREVIOUS, MeasureSet,
+    Metric, Query, is_null, plain_number, rate,
 )
 from queries.period import Period
 from queries.scope import UNKNOWN_LABEL, Scope
@@ -43,6 +44,15 @@ class _Rows:
 
     def measures(self) -> list[str]:
         return [c for c in self.columns if c not in (PART, GROUP)]
+
+    def split_periods(self) -> tuple["_Rows", "_Rows"]:
+        """A paired statement's result as two: its own period's and the previous one's
+        (the measures suffixed PREVIOUS, under their plain names)."""
+        keys = [c for c in self.columns if c in (PART, GROUP)]
+        own = keys + [c for c in self.measures() if not c.endswith(PREVIOUS)]
+        earlier = keys + [c for c in self.measures() if c.endswith(PREVIOUS)]
+        return (_Rows(tuple(own), self.select(*own)),
+                _Rows(tuple(c.removesuffix(PREVIOUS) for c in earlier), self.select(*earlier)))
 
 
 @dataclass
@@ -139,14 +149,69 @@ def compute_many(db, requests: Iterable[tuple]) -> list[pd.DataFrame]:
         sets = tuple(name for name in dict.fromkeys(m.measure_set for m in metrics)
                      if not (MEASURE_SETS[name].requires and not db.has(MEASURE_SETS[name].requires)))
         planned.append((metrics, _Request(scope, period, rest[0] if rest else "region", sets)))
-    stmts = [MEASURE_SETS[name].build(query)
-             for _, req in planned for name in req.sets for query in req.jobs(name).values()]
-    results = iter(_run_statements(db, stmts))
+    requests = [req for _, req in planned]
+    rows = _run_jobs(db, _jobs(requests))
     out = []
-    for metrics, req in planned:
-        sets = {name: _assemble(name, req, {role: next(results) for role in req.jobs(name)})
+    for i, (metrics, req) in enumerate(planned):
+        sets = {name: _assemble(name, req, {role: rows[i, name, role] for role in req.jobs(name)})
                 for name in req.sets}
         out.append(_fill_frame(db, metrics, req, sets))
+    return out
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One statement to run and whose result it is: request ``i``'s set ``name`` in role
+    ``role``; a paired statement also serves the request of the previous period."""
+
+    stmt: Select
+    i: int
+    name: str
+    role: str
+    previous_i: int | None = None
+    halves: tuple[Select, Select] | None = None    # the two unpaired statements it replaces
+
+
+def _jobs(requests: list[_Request]) -> list[_Job]:
+    """The statements of ``requests``. When the second request is the first one's 环比
+    (same scope, breakdown and sets; the previous period), a set that pairs periods
+    runs once for both."""
+    paired = (len(requests) == 2 and requests[0].period.previous() == requests[1].period
+              and (requests[0].scope, requests[0].by, requests[0].sets)
+              == (requests[1].scope, requests[1].by, requests[1].sets))
+    jobs = []
+    for i, req in enumerate(requests):
+        for name in req.sets:
+            mset = MEASURE_SETS[name]
+            for role, query in req.jobs(name).items():
+                if not (paired and mset.pairs_periods):
+                    jobs.append(_Job(mset.build(query), i, name, role))
+                elif i == 0:
+                    earlier = requests[1].jobs(name)[role]
+                    jobs.append(_Job(mset.build(replace(query, previous=earlier.period)), 0, name,
+                                     role, 1, (mset.build(query), mset.build(earlier))))
+    return jobs
+
+
+def _run_jobs(db, jobs: list[_Job]) -> dict[tuple[int, str, str], _Rows]:
+    """Run the jobs' statements side by side; each result by (request, set, role). A paired
+    result is split into its two periods and, within a page run, remembered as the results
+    of the two unpaired statements it equals; when those are known, they serve instead."""
+    memo = _PAGE_RUN.get()
+    known = lambda job: memo is not None and job.halves is not None and all(  # noqa: E731
+        _statement_key(db, h) in memo for h in job.halves)
+    plan = [(job, job.halves if known(job) else (job.stmt,)) for job in jobs]
+    fetched = iter(_run_statements(db, [stmt for _, stmts in plan for stmt in stmts]))
+    out = {}
+    for job, stmts in plan:
+        results = [next(fetched) for _ in stmts]
+        if job.previous_i is None:
+            out[job.i, job.name, job.role] = results[0]
+            continue
+        current, previous = results if len(results) == 2 else results[0].split_periods()
+        out[job.i, job.name, job.role], out[job.previous_i, job.name, job.role] = current, previous
+        if memo is not None:
+            memo.update(zip((_statement_key(db, h) for h in job.halves), (current, previous)))
     return out
 
 

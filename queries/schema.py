@@ -186,6 +186,12 @@ RECOMMENDED_INDEXES: tuple[Index, ...] = (
           recipient.c.end_date, recipient.c.programme, recipient.c.person_id,
           recipient.c.medical_aid, recipient.c.education_aid_needed, recipient.c.education_aid,
           recipient.c.housing_aid_needed, recipient.c.housing_aid, recipient.c.staff_relative),
+    # ours: 近亲属享受 reads the few spells flagged as a staff relative (0.5 % at province
+    # scale) instead of every spell's entry in ix_recipient_township (province: SQLite
+    # 0.13 s, PostgreSQL 0.15 s → a few ms); covering, so no table rows are read
+    Index("ix_recipient_staff_relative", recipient.c.staff_relative, recipient.c.township_code,
+          recipient.c.start_date, recipient.c.end_date, recipient.c.programme,
+          recipient.c.person_id),
     # the contract's (township_code, screened_date), widened to cover 漏保: the per-township
     # pass then reads no table rows (SQLite, province: 0.87 s → 0.48 s)
     Index("ix_screening_township", screening.c.township_code, screening.c.screened_date,
@@ -215,7 +221,7 @@ RECOMMENDED_INDEXES: tuple[Index, ...] = (
     Index("ix_payment_recipient", payment.c.recipient_id, payment.c.pay_month),
     Index("ix_crosscheck_township", crosscheck_hit.c.township_code, crosscheck_hit.c.hit_date),
 )
-OUR_EXTRA_INDEXES = frozenset({"ix_screening_person"})
+OUR_EXTRA_INDEXES = frozenset({"ix_screening_person", "ix_recipient_staff_relative"})
 
 
 def create_all(engine, *, indexes: bool = True) -> None:

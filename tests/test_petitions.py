@@ -62,7 +62,9 @@ from datetime import date
 import pytest
 
 from conftest import load_rows
-from queries.runner import compute, compute_with_change
+from sqlalchemy import event
+
+from queries.runner import compute, compute_with_change, page_run
 from queries.scope import BadScope
 
 D = date
@@ -513,6 +515,41 @@ def test_change_for_full_quarter_uses_previous_quarter_end(db):
     assert total["new_repeat_matters.change"] == 4 - 1
     assert total["petitions.change"] == 19 - 6
     assert total["repeat_share.change"] == pytest.approx(100 * 13 / 19 - 50.0)
+
+
+def _statements_run(db, fn) -> int:
+    """How many statements ``fn()`` sends to the database."""
+    sent = []
+    listener = lambda *args: sent.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(sent)
+
+
+REPEAT_KEYS = ["new_repeat_matters", "repeat_matters", "unresolved_repeat_matters",
+               "unresolved_repeat_long"]
+
+
+def test_change_of_repeat_matters_in_one_statement(db):
+    """环比 of the repeat-matter counts: both quarters from one statement, with the numbers
+    worked out by hand above (2026Q4 to 11-15 against 2026Q3 to 08-15); within a page run,
+    the previous quarter alone is then not queried again."""
+    q4 = db.period("2026Q4")
+    with page_run():
+        frames = []
+        assert _statements_run(db, lambda: frames.append(
+            compute_with_change(db, REPEAT_KEYS, db.scope(None), q4))) == 1
+        assert _statements_run(db, lambda: frames.append(
+            compute(db, REPEAT_KEYS, db.scope(None), q4.previous()))) == 0
+    total = _rows(frames[0])["total"]
+    assert [total[f"{k}.prev"] for k in REPEAT_KEYS] == [3, 4, 3, 1]     # see test above
+    assert [total[k] for k in REPEAT_KEYS] == [2, 7, 6, 5]
+    assert [_rows(frames[1])["total"][k] for k in REPEAT_KEYS] == [3, 4, 3, 1]
+    siming = _rows(frames[0])[SIMING]
+    assert (siming["new_repeat_matters"], siming["new_repeat_matters.prev"]) == (2, 1)
 
 
 def test_campaign_has_no_change(db):
