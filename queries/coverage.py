@@ -134,13 +134,29 @@ def _unknown_gap(needed, given):
 
 @measure_set("deceased_active", dims=("programme",), people=True, few_rows=True)
 def deceased_active(q: Query):
-    """Persons with an active spell on the as-of day who died strictly before it."""
-    r, d = recipient.alias("r"), death_record.alias("d")
+    """Persons with an active spell on the as-of day who died strictly before it.
+
+    The persons are found first, from the two person-ordered indexes alone (recipient's
+    person, programme and dates; death_record's person and date), then their few spells
+    are read for the township and programme. In one step PostgreSQL reads every active
+    spell's table row to hash it against the deaths (province: 0.40 s against 0.18 s);
+    MATERIALIZED keeps it from folding the steps back into one."""
+    as_of = q.period.as_of
+    r, r_dead, d = recipient.alias("r"), recipient.alias("r_dead"), death_record.alias("d")
+    dead = select(r_dead.c.person_id) \
+        .join(d, d.c.person_id == r_dead.c.person_id) \
+        .where(active_on(r_dead.c.start_date, r_dead.c.end_date, as_of), d.c.death_date < day(as_of),
+               *_scope_filter(q, r_dead.c.township_code)) \
+        .cte("deceased_persons").prefix_with("MATERIALIZED", dialect="postgresql")
     return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
-                    active_on(r.c.start_date, r.c.end_date, q.period.as_of),
-                    d.c.death_date < day(q.period.as_of),
-                    from_=r.join(d, d.c.person_id == r.c.person_id),
-                    dims={"programme": r.c.programme})
+                    active_on(r.c.start_date, r.c.end_date, as_of),
+                    r.c.person_id.in_(select(dead.c.person_id)),
+                    from_=r, dims={"programme": r.c.programme})
+
+
+def _scope_filter(q: Query, code_col) -> list:
+    where = q.scope.filter(code_col)
+    return [] if where is None else [where]
 
 
 @measure_set("paid_after_death", requires="payment")
