@@ -8,10 +8,11 @@ from __future__ import annotations
 from sqlalchemy import and_, func
 
 from queries.figures import Metric, Query, measure_set, register
+from queries.period import Period
 from queries.schema import clue
 from queries.sql import (
-    on_or_before,
-    between_days, count_if, day, days_between, done_by, is_true, not_done_by, sum_if,
+    among, between_days, count_among, count_if, day, days_between, done_by, is_true,
+    not_done_by, on_or_before, sum_if,
 )
 
 SOURCE_LABEL = {
@@ -30,22 +31,29 @@ def _concluded(c, as_of):
     return done_by(c.c.concluded_date, as_of)
 
 
-@measure_set("clue_counts", dims=("source", "category"))
+@measure_set("clue_counts", dims=("source", "category"), pairs_periods=True)
 def clue_counts(q: Query):
     c = clue.alias("c")
-    start, as_of = q.period.start, q.period.as_of
-    concluded = _concluded(c, as_of)
+    return q.select_periods(c.c.township_code, lambda period, rows: _clue_counts(c, period, rows),
+                            lambda period: on_or_before(c.c.received_date, period.as_of),
+                            dims={"source": c.c.source, "category": c.c.category})
+
+
+def _clue_counts(c, period: Period, rows) -> list:
+    """The clue counts of ``period`` over the clues meeting ``rows``."""
+    start, as_of = period.start, period.as_of
+    concluded = among(rows, _concluded(c, as_of))
     substantiated = and_(concluded, is_true(c.c.substantiated))
-    in_period = lambda col: between_days(col, start, as_of)  # noqa: E731
-    return q.select(c.c.township_code, [
+    in_period = lambda col: among(rows, between_days(col, start, as_of))  # noqa: E731
+    return [
         count_if(in_period(c.c.received_date)).label("received"),
-        func.count().label("received_total"),
+        count_among(rows).label("received_total"),
         count_if(concluded).label("concluded"),
         count_if(substantiated).label("substantiated"),
         count_if(and_(substantiated, is_true(c.c.disposed))).label("disposed"),
         count_if(and_(concluded, c.c.concluded_date <= c.c.due_date)).label("on_time"),
         sum_if(concluded, days_between(c.c.concluded_date, c.c.received_date)).label("days_sum"),
-        count_if(and_(not_done_by(c.c.concluded_date, as_of), c.c.due_date < day(as_of)))
+        count_if(among(rows, and_(not_done_by(c.c.concluded_date, as_of), c.c.due_date < day(as_of))))
         .label("overdue"),
         count_if(and_(is_true(c.c.transferred_to_commission), in_period(c.c.transferred_date)))
         .label("transferred"),
@@ -54,8 +62,7 @@ def clue_counts(q: Query):
         .label("accountable"),
         count_if(and_(is_true(c.c.involves_official), in_period(c.c.received_date)))
         .label("official"),
-    ], on_or_before(c.c.received_date, as_of),
-        dims={"source": c.c.source, "category": c.c.category})
+    ]
 
 
 @measure_set("clue_days", histogram=True)

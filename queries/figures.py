@@ -59,6 +59,20 @@ class Query:
             stmt = stmt.group_by(literal_column(GROUP))
         return stmt
 
+    def select_periods(self, code_col: ColumnElement,
+                       measures: Callable[[Period, ColumnElement | None], list[ColumnElement]],
+                       rows_of: Callable[[Period], ColumnElement], *,
+                       dims: dict[str, ColumnElement] | None = None) -> Select:
+        """``select`` of ``measures(period, None)`` over the period's rows (``rows_of``);
+        with ``previous`` set, also ``measures(previous, rows_of(previous))`` suffixed
+        PREVIOUS, over the previous period's rows: these are among this period's (an
+        earlier as-of day), so one pass serves both (MeasureSet.pairs_periods)."""
+        cols = measures(self.period, None)
+        if self.previous is not None:
+            cols += [m.element.label(m.name + PREVIOUS)
+                     for m in measures(self.previous, rows_of(self.previous))]
+        return self.select(code_col, cols, rows_of(self.period), dims=dims)
+
     def people(self, code_col: ColumnElement, person_col: ColumnElement,
                conditions: dict[str, ColumnElement], *where, from_, dims=None) -> Select:
         """Distinct persons meeting each condition, per group and for the whole scope,

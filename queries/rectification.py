@@ -12,7 +12,7 @@ from queries.figures import Metric, Query, measure_set, register, rate
 from queries.period import Period
 from queries.schema import rectification
 from queries.scope import Scope
-from queries.sql import on_or_before, count_if, day, done_by, not_done_by
+from queries.sql import among, count_among, count_if, day, done_by, not_done_by, on_or_before
 
 STATUS_LABEL = {"open": "未整改", "in_progress": "整改中", "done": "已整改待销号", "closed": "已销号"}
 SOURCE_LABEL = {
@@ -21,14 +21,21 @@ SOURCE_LABEL = {
 }
 
 
-@measure_set("rectification_items", dims=("source", "category", "status"))
+@measure_set("rectification_items", dims=("source", "category", "status"), pairs_periods=True)
 def rectification_items(q: Query):
     i = rectification.alias("i")
-    as_of = q.period.as_of
-    closed = done_by(i.c.closed_date, as_of)
-    open_ = not_done_by(i.c.closed_date, as_of)
-    return q.select(i.c.township_code, [
-        func.count().label("items"),
+    return q.select_periods(i.c.township_code, lambda period, rows: _item_counts(i, period, rows),
+                            lambda period: on_or_before(i.c.found_date, period.as_of),
+                            dims={"source": i.c.source, "category": i.c.category, "status": i.c.status})
+
+
+def _item_counts(i, period: Period, rows) -> list:
+    """The item counts as of ``period``'s as-of day, over the items meeting ``rows``."""
+    as_of = period.as_of
+    closed = among(rows, done_by(i.c.closed_date, as_of))
+    open_ = among(rows, not_done_by(i.c.closed_date, as_of))
+    return [
+        count_among(rows).label("items"),
         count_if(closed).label("closed"),
         count_if(open_).label("unclosed"),
         count_if(and_(open_, i.c.status == "open")).label("status_open"),
@@ -38,8 +45,7 @@ def rectification_items(q: Query):
         count_if(and_(open_, i.c.status.is_(None))).label("status_missing"),
         count_if(and_(open_, i.c.deadline < day(as_of))).label("overdue"),
         count_if(and_(closed, i.c.closed_date <= i.c.deadline)).label("closed_on_time"),
-    ], on_or_before(i.c.found_date, as_of),
-        dims={"source": i.c.source, "category": i.c.category, "status": i.c.status})
+    ]
 
 
 register(

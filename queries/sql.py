@@ -56,6 +56,16 @@ def sum_if(cond: ColumnElement, value: ColumnElement) -> ColumnElement:
     return func.sum(case((cond, value), else_=0))
 
 
+def among(rows: ColumnElement | None, cond: ColumnElement) -> ColumnElement:
+    """``cond`` for the rows meeting ``rows`` only (None: every row of the statement)."""
+    return cond if rows is None else and_(rows, cond)
+
+
+def count_among(rows: ColumnElement | None) -> ColumnElement:
+    """The number of rows meeting ``rows``: ``count(*)`` when it is every row."""
+    return func.count() if rows is None else count_if(rows)
+
+
 def between_days(col: ColumnElement, first: date, last: date) -> ColumnElement:
     return and_(col >= day(first), col <= day(last))
 

@@ -2,6 +2,19 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
+
+
+def statements_run(db, fn) -> int:
+    """How many statements ``fn()`` sends to ``db``."""
+    sent = []
+    listener = lambda *args: sent.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(sent)
 
 
 def rows_by_id(frame) -> dict:

@@ -34,7 +34,7 @@ from datetime import date
 import pytest
 
 from conftest import load_rows
-from frames import check, rows_by_id
+from frames import check, rows_by_id, statements_run
 from rows_small_city import META, REGIONS
 from queries.runner import compute, compute_with_change
 
@@ -215,6 +215,9 @@ def test_change_of_cut_short_quarter_compares_with_same_day_of_previous_quarter(
                                      "officials_accountable", "official_clues"],
                                 db.scope(None), period)
     total = rows_by_id(frame)["total"]
+    # both quarters from one pass over the clues
+    assert statements_run(db, lambda: compute_with_change(db, ["clues_received"], db.scope(None),
+                                                          period)) == 1
     # previous: 2026Q3 counted 07-01..08-15, stocks on 08-15
     #   received c02 c03 = 2 (c10's 09-01 lies after 08-15); ≤ 08-15: c01 c02 c03 c11 = 4
     #   concluded ≤ 08-15: c01 c02 c11 = 3 -> 75 % (c03 only on 10-20)

@@ -62,8 +62,7 @@ from datetime import date
 import pytest
 
 from conftest import load_rows
-from sqlalchemy import event
-
+from frames import statements_run
 from queries.runner import compute, compute_with_change, page_run
 from queries.scope import BadScope
 
@@ -517,18 +516,6 @@ def test_change_for_full_quarter_uses_previous_quarter_end(db):
     assert total["repeat_share.change"] == pytest.approx(100 * 13 / 19 - 50.0)
 
 
-def _statements_run(db, fn) -> int:
-    """How many statements ``fn()`` sends to the database."""
-    sent = []
-    listener = lambda *args: sent.append(1)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(sent)
-
-
 REPEAT_KEYS = ["new_repeat_matters", "repeat_matters", "unresolved_repeat_matters",
                "unresolved_repeat_long"]
 
@@ -540,9 +527,9 @@ def test_change_of_repeat_matters_in_one_statement(db):
     q4 = db.period("2026Q4")
     with page_run():
         frames = []
-        assert _statements_run(db, lambda: frames.append(
+        assert statements_run(db, lambda: frames.append(
             compute_with_change(db, REPEAT_KEYS, db.scope(None), q4))) == 1
-        assert _statements_run(db, lambda: frames.append(
+        assert statements_run(db, lambda: frames.append(
             compute(db, REPEAT_KEYS, db.scope(None), q4.previous()))) == 0
     total = _rows(frames[0])["total"]
     assert [total[f"{k}.prev"] for k in REPEAT_KEYS] == [3, 4, 3, 1]     # see test above

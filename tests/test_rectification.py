@@ -32,7 +32,7 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import load_rows
-from frames import check, rows_by_id
+from frames import check, rows_by_id, statements_run
 from rows_small_city import META, REGIONS
 from queries.runner import compute, compute_with_change
 from queries.rectification import burn_down, items_by_phase, time_progress
@@ -139,6 +139,8 @@ def test_change_of_cut_short_quarter(db):
     frame = compute_with_change(db, ["rect_items", "rect_closed", "rect_close_rate",
                                      "rect_overdue"], db.scope(None), db.period("2026Q4"))
     total = rows_by_id(frame)["total"]
+    assert statements_run(db, lambda: compute_with_change(db, ["rect_items"], db.scope(None),
+                                                          db.period("2026Q4"))) == 1
     # previous: stocks on 2026-08-15 (same day of 2026Q3):
     #   found ≤ 08-15: r01 r02 r03 r10 r11 = 5; closed ≤ 08-15: r01 r11 = 2 -> 40 %
     #   overdue on 08-15: r10 (07-20) = 1 (r02 due 08-31, r03 due 09-30)
