@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from queries.db import DatabaseUnavailable, describe_url, fetch, read_only_engine
 from queries.sql import mark_bytewise_collation
-from queries.period import Period, make_period, quarter_of, quarters_between
+from queries.period import CAMPAIGN, BadPeriod, Period, make_period, quarter_of, quarters_between
 from queries.schema import (
     OPTIONAL_TABLES, RECOMMENDED_INDEXES, campaign, campaign_phase, clue, meta, metadata,
     petition, rectification, screening,
@@ -148,8 +148,14 @@ class Database:
         return make_period(key, self.data_as_of, camp, self.data_start)
 
     def periods(self) -> list[str]:
-        """Quarter keys from the data's start to the as-of day, newest first."""
-        return quarters_between(self.data_start, self.data_as_of)
+        """The periods one may choose, the default first: 专项治理以来 when there is a
+        campaign that has begun (make_period decides), then the quarters from the data's
+        start to the as-of day, newest first."""
+        try:
+            campaign_keys = [self.period(CAMPAIGN).key]
+        except BadPeriod:
+            campaign_keys = []
+        return campaign_keys + quarters_between(self.data_start, self.data_as_of)
 
     def latest_quarter(self) -> str:
         return quarter_of(self.data_as_of)

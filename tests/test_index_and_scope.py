@@ -408,6 +408,16 @@ def test_campaign_period_without_a_campaign_raises():
     assert CHINESE.search(str(exc.value))
 
 
+def test_periods_offer_the_campaign_first_once_it_has_begun(db):
+    """The period picker's list, its first entry the default: 专项治理以来 (C1 from 06-01)
+    once the campaign has begun on the data's as-of day, else the latest quarter."""
+    from dataclasses import replace
+    assert db.periods()[:3] == ["campaign", "2026Q4", "2026Q3"]
+    assert replace(db, data_as_of=D(2026, 5, 31)).periods()[:2] == ["2026Q2", "2026Q1"]
+    assert replace(db, data_as_of=D(2026, 6, 1)).periods()[:2] == ["campaign", "2026Q2"]
+    assert replace(db, campaign=None).periods()[0] == "2026Q4"
+
+
 # --------------------------------------------------------------------------- scopes
 
 def test_no_restriction_sees_everything(db):

@@ -40,12 +40,8 @@ class FilterRefused(Exception):
     """The URL asks for a period or scope that does not exist or is not the user's."""
 
 
-def _campaign_started(db: Database) -> bool:
-    return db.campaign is not None and db.campaign.start <= db.data_as_of
-
-
 def default_period(db: Database) -> str:
-    return CAMPAIGN if _campaign_started(db) else db.latest_quarter()
+    return db.periods()[0]
 
 
 def resolve(db: Database, user: User) -> Filters:
@@ -93,7 +89,7 @@ def _write_url(filters: Filters) -> None:
 
 def draw_sidebar(db: Database, user: User, filters: Filters) -> None:
     """The period and scope pickers; a choice goes to the session and the URL at once."""
-    periods = ([CAMPAIGN] if _campaign_started(db) else []) + db.periods()
+    periods = db.periods()
     st.session_state[_PERIOD_WIDGET] = filters.period.key
     st.sidebar.selectbox("统计期", periods, key=_PERIOD_WIDGET, format_func=period_label,
                          on_change=_chosen, args=(_PERIOD_WIDGET, _PERIOD, PERIOD_PARAM, None))
