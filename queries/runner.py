@@ -180,9 +180,14 @@ def _jobs(requests: list[_Request]) -> list[_Job]:
               and (requests[0].scope, requests[0].by, requests[0].sets)
               == (requests[1].scope, requests[1].by, requests[1].sets))
     jobs = []
-    for i, req in enumerate(requests):
-        for name in req.sets:
-            mset = MEASURE_SETS[name]
+    # set by set, the requests' statements of a set together: the pool then starts the
+    # first sets' statements of every request first (the overview's 漏保, its longest, for
+    # both quarters) instead of leaving the previous quarter's to start last
+    for name in dict.fromkeys(name for req in requests for name in req.sets):
+        mset = MEASURE_SETS[name]
+        for i, req in enumerate(requests):
+            if name not in req.sets:
+                continue
             for role, query in req.jobs(name).items():
                 if not (paired and mset.pairs_periods):
                     jobs.append(_Job(mset.build(query), i, name, role))
