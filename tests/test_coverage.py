@@ -29,7 +29,9 @@ import queries  # noqa: F401  (registers every figure)
 from conftest import load_rows
 from queries.runner import compute, compute_with_change
 from queries.schema import crosscheck_hit, payment
-from rows_coverage import A, B, C, DD, E, HULI, JIMEI, ROWS, SIMING, UNK_SM  # noqa: F401
+from rows_coverage import (  # noqa: F401
+    A, B, C, DD, E, HULI, JIMEI, ROWS, SIMING, UNK_SM, _r, _s,
+)
 
 UNKNOWN = "未识别区划"
 TOTAL = "total"
@@ -479,6 +481,51 @@ def test_q4_change(db, key, now, before):
     total = df[df["is_total"]].iloc[0]
     assert (_norm(total[key]), _norm(total[f"{key}.prev"]), _norm(total[f"{key}.change"])) == \
         (_norm(now), _norm(before), _norm(now - before))
+
+
+# 漏保 on two days whose states differ (2026Q4 to 11-15 against 2026Q3 to 08-15): each
+# person changes between the days in one way.
+GAP_CHANGE_ROWS = {
+    **{k: ROWS[k] for k in ("region", "campaign", "campaign_phase", "meta")},
+    "screening": [
+        _s("g1", "q1", A, date(2026, 5, 1), True),    # covered from 09-01: gap on 08-15 only, 106 d
+        _s("g2", "q2", C, date(2026, 6, 1), True),    # covered until 10-01: gap on 11-15 only, 167 d
+        _s("g3", "q3", A, date(2026, 7, 1), True),    # gap on 08-15 (45 d); then
+        _s("g3b", "q3", A, date(2026, 10, 1), False),  # a later row, not eligible
+        _s("g4", "q4", C, date(2026, 7, 15), True),   # gap on 08-15 (31 d); died 09-20
+        _s("g5", "q5", C, date(2026, 9, 1), True),    # screened after 08-15: gap on 11-15, 75 d
+        _s("g6", "q6", C, date(2026, 3, 1), True),    # covered on both days
+        _s("g7", "q7", A, date(2026, 8, 15), True),   # screened on 08-15 itself: gap 0 d, then 92 d
+        _s("g8a", "q8", A, date(2026, 6, 1), True),   # same day, the larger id is the latest:
+        _s("g8b", "q8", A, date(2026, 6, 1), False),  #   not eligible, so counted on neither day
+    ],
+    "recipient": [
+        _r("x1", "q1", A, "dibao_urban", date(2026, 9, 1)),
+        _r("x2", "q2", C, "dibao_rural", date(2025, 6, 1), date(2026, 10, 1), "ineligible"),
+        _r("x6", "q6", C, "tekun", date(2025, 1, 1)),
+    ],
+    "death_record": [dict(person_id="q4", death_date=date(2026, 9, 20), source="funeral")],
+}
+
+
+def test_gap_change_when_states_differ_between_the_days(open_dataset):
+    db = open_dataset("fx_gap_change", lambda url: load_rows(url, GAP_CHANGE_ROWS))
+    keys = ["gap_persons", "gap_rate", "gap_waiting_median", "gap_waiting_over"]
+    frame = compute_with_change(db, keys, db.scope(None), db.period("2026Q4"))
+    by = {("total" if t else c): r for c, t, r in zip(frame["code"], frame["is_total"],
+                                                      frame.to_dict("records"))}
+    total = by["total"]
+    # 思明区 (A): 11-15 q1 (covered) q7 -> gap q7; 08-15 q1 q3 q7, all gaps.
+    # 湖里区 (C): 11-15 q2 q5 q6 (covered) -> gaps q2 q5; 08-15 q2 (covered) q4 q6 -> gap q4.
+    assert [_norm(by[SIMING][k]) for k in ("gap_persons", "gap_persons.prev")] == [1, 3]
+    assert [_norm(by[HULI][k]) for k in ("gap_persons", "gap_persons.prev")] == [2, 1]
+    assert _norm(by[HULI]["gap_rate.prev"]) == _norm(100 / 3)
+    # 11-15: counted q1 (covered) q2 q5 q6 (covered) q7 -> gaps q2 q5 q7 = 3 of 5 (60 %),
+    #   waiting 167 75 92 -> median 92, over 30 days 3
+    assert [_norm(total[k]) for k in keys] == [3, 60.0, 92.0, 3]
+    # 08-15: counted q1 q2 (covered) q3 q4 q6 (covered) q7 -> gaps q1 q3 q4 q7 = 4 of 6,
+    #   waiting 106 45 31 0 -> median 38, over 30 days 3 (31 counts, 0 does not)
+    assert [_norm(total[f"{k}.prev"]) for k in keys] == [4, _norm(400 / 6), 38.0, 3]
 
 
 def test_q4_change_by_district(db):
