@@ -60,9 +60,11 @@ def township_profile(db, scope, period) -> None:
 
 
 def shared_per_period(db, _scope, period) -> None:
-    """全域共享: the problem index and the deployment's yardstick totals, once per period."""
-    problem_index(db, period)
+    """全域共享: the deployment's yardstick totals and the problem index, once per period.
+    The yardstick first: its statements yield every measure the index uses, so the index
+    reuses them (a statement yields only the measures asked of it)."""
     compute(db, PROFILE, db.deployment(), period)
+    problem_index(db, period)
 
 
 PAGES: dict[str, Callable] = {

@@ -5,54 +5,25 @@ breakdown one level down, and fills one column per figure. ``compute_with_change
 
 The runner executes each needed set once grouped one level down (additive sets per
 township, then rolled up) and, for a set that does not add up, once more for the scope's
-own total; rows of unknown codes are gathered as 未识别区划. For 环比, a set that pairs
-periods (MeasureSet.pairs_periods) runs once for both quarters.
+own total; rows of unknown codes are gathered as 未识别区划. Which statements run, with
+which measures, and what a page run reuses: ``queries.statements``.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import pandas as pd
-from sqlalchemy.sql import Select
 
-from queries.db import fetch_records, parallel_map
 from queries.figures import (
-    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, PREVIOUS, MeasureSet,
-    Metric, Query, is_null, plain_number, rate,
+    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, Metric, is_null,
+    plain_number, rate,
 )
 from queries.period import Period
 from queries.scope import UNKNOWN_LABEL, Scope
+from queries.statements import Request, Rows, page_run, plan, run
 
-
-Records = list[tuple]
-
-
-@dataclass(frozen=True)
-class _Rows:
-    """A statement's result as plain tuples: pandas' per-row access costs more than the SQL
-    itself at a district."""
-
-    columns: tuple[str, ...]
-    records: Records
-
-    def select(self, *names: str) -> Records:
-        at = [self.columns.index(n) for n in names]
-        return [tuple(r[i] for i in at) for r in self.records]
-
-    def measures(self) -> list[str]:
-        return [c for c in self.columns if c not in (PART, GROUP)]
-
-    def split_periods(self) -> tuple["_Rows", "_Rows"]:
-        """A paired statement's result as two: its own period's and the previous one's
-        (the measures suffixed PREVIOUS, under their plain names)."""
-        keys = [c for c in self.columns if c in (PART, GROUP)]
-        own = keys + [c for c in self.measures() if not c.endswith(PREVIOUS)]
-        earlier = keys + [c for c in self.measures() if c.endswith(PREVIOUS)]
-        return (_Rows(tuple(own), self.select(*own)),
-                _Rows(tuple(c.removesuffix(PREVIOUS) for c in earlier), self.select(*earlier)))
+__all__ = ["compute", "compute_many", "compute_with_change", "page_run"]
 
 
 @dataclass
@@ -62,69 +33,6 @@ class _SetResult:
 
     total: dict | list
     groups: dict
-
-
-_PAGE_RUN: ContextVar[dict | None] = ContextVar("page_run_results", default=None)
-
-
-@contextmanager
-def page_run():
-    """Within one page run, a statement that was already executed is not executed again
-    (the overview's problem index reuses the period's township-grain counts). Held in a
-    context variable: every Streamlit session runs in a thread of its own."""
-    token = _PAGE_RUN.set({})
-    try:
-        yield
-    finally:
-        _PAGE_RUN.reset(token)
-
-
-def _statement_key(db, stmt: Select) -> tuple:
-    # SQLAlchemy's own statement cache key: the statement's structure and its parameter
-    # values, without compiling it a second time (execution compiles from its cache)
-    cache_key = stmt._generate_cache_key()
-    return (id(db), cache_key.key, repr([p.effective_value for p in cache_key.bindparams]))
-
-
-def _run_statements(db, stmts: list[Select]) -> list[_Rows]:
-    """Execute ``stmts`` side by side on the pool's connections; identical statements (and,
-    within a page run, statements already run) once."""
-    memo = _PAGE_RUN.get()
-    memo = {} if memo is None else memo
-    keys = [_statement_key(db, stmt) for stmt in stmts]
-    todo = {k: stmt for k, stmt in zip(keys, stmts) if k not in memo}
-    fetched = parallel_map(lambda stmt: _Rows(*fetch_records(db.engine, stmt)), list(todo.values()))
-    memo.update(zip(todo, fetched))
-    return [memo[k] for k in keys]
-
-
-@dataclass(frozen=True)
-class _Request:
-    """One ``compute`` call: its figures' measure sets and the statements they need."""
-
-    scope: Scope
-    period: Period
-    by: str
-    sets: tuple[str, ...]
-
-    def jobs(self, name: str) -> dict[str, Query]:
-        """The statements a set needs, by role: 'groups' (and 'total' for a set that is
-        not additive); a people set's 'rows' and 'multi' (Query.people)."""
-        mset = MEASURE_SETS[name]
-        if mset.people:
-            parts = ("few",) if mset.few_rows else ("rows", "multi")
-            return {part: Query(self.scope, self.period, self.by, part) for part in parts}
-        if self.by_township(mset):
-            return {"groups": Query(self.scope, self.period, "township")}
-        jobs = {"groups": Query(self.scope, self.period, self.by)}
-        if not mset.adds_up(self.by):
-            jobs["total"] = Query(self.scope, self.period, None)
-        return jobs
-
-    def by_township(self, mset: MeasureSet) -> bool:
-        # aggregate per township once, then roll up (perf-notes, 7): the same result
-        # serves every breakdown of the scope and the problem index
-        return mset.additive and self.by == "region"
 
 
 def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
@@ -148,79 +56,17 @@ def compute_many(db, requests: Iterable[tuple]) -> list[pd.DataFrame]:
         metrics = [METRICS[k] for k in keys]
         sets = tuple(name for name in dict.fromkeys(m.measure_set for m in metrics)
                      if not (MEASURE_SETS[name].requires and not db.has(MEASURE_SETS[name].requires)))
-        planned.append((metrics, _Request(scope, period, rest[0] if rest else "region", sets)))
-    requests = [req for _, req in planned]
-    rows = _run_jobs(db, _jobs(requests))
+        planned.append((metrics, Request.of(metrics, scope, period, rest[0] if rest else "region", sets)))
+    rows = run(db, plan(db, [req for _, req in planned]))
     out = []
     for i, (metrics, req) in enumerate(planned):
-        sets = {name: _assemble(name, req, {role: rows[i, name, role] for role in req.jobs(name)})
+        sets = {name: _assemble(name, req, {role: rows[i, name, role] for role in req.queries(name)})
                 for name in req.sets}
         out.append(_fill_frame(db, metrics, req, sets))
     return out
 
 
-@dataclass(frozen=True)
-class _Job:
-    """One statement to run and whose result it is: request ``i``'s set ``name`` in role
-    ``role``; a paired statement also serves the request of the previous period."""
-
-    stmt: Select
-    i: int
-    name: str
-    role: str
-    previous_i: int | None = None
-    halves: tuple[Select, Select] | None = None    # the two unpaired statements it replaces
-
-
-def _jobs(requests: list[_Request]) -> list[_Job]:
-    """The statements of ``requests``. When the second request is the first one's 环比
-    (same scope, breakdown and sets; the previous period), a set that pairs periods
-    runs once for both."""
-    paired = (len(requests) == 2 and requests[0].period.previous() == requests[1].period
-              and (requests[0].scope, requests[0].by, requests[0].sets)
-              == (requests[1].scope, requests[1].by, requests[1].sets))
-    jobs = []
-    # set by set, the requests' statements of a set together: the pool then starts the
-    # first sets' statements of every request first (the overview's 漏保, its longest, for
-    # both quarters) instead of leaving the previous quarter's to start last
-    for name in dict.fromkeys(name for req in requests for name in req.sets):
-        mset = MEASURE_SETS[name]
-        for i, req in enumerate(requests):
-            if name not in req.sets:
-                continue
-            for role, query in req.jobs(name).items():
-                if not (paired and mset.pairs_periods):
-                    jobs.append(_Job(mset.build(query), i, name, role))
-                elif i == 0:
-                    earlier = requests[1].jobs(name)[role]
-                    jobs.append(_Job(mset.build(replace(query, previous=earlier.period)), 0, name,
-                                     role, 1, (mset.build(query), mset.build(earlier))))
-    return jobs
-
-
-def _run_jobs(db, jobs: list[_Job]) -> dict[tuple[int, str, str], _Rows]:
-    """Run the jobs' statements side by side; each result by (request, set, role). A paired
-    result is split into its two periods and, within a page run, remembered as the results
-    of the two unpaired statements it equals; when those are known, they serve instead."""
-    memo = _PAGE_RUN.get()
-    known = lambda job: memo is not None and job.halves is not None and all(  # noqa: E731
-        _statement_key(db, h) in memo for h in job.halves)
-    plan = [(job, job.halves if known(job) else (job.stmt,)) for job in jobs]
-    fetched = iter(_run_statements(db, [stmt for _, stmts in plan for stmt in stmts]))
-    out = {}
-    for job, stmts in plan:
-        results = [next(fetched) for _ in stmts]
-        if job.previous_i is None:
-            out[job.i, job.name, job.role] = results[0]
-            continue
-        current, previous = results if len(results) == 2 else results[0].split_periods()
-        out[job.i, job.name, job.role], out[job.previous_i, job.name, job.role] = current, previous
-        if memo is not None:
-            memo.update(zip((_statement_key(db, h) for h in job.halves), (current, previous)))
-    return out
-
-
-def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
+def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
     mset = MEASURE_SETS[name]
     child = _child_of(req.scope) if req.by == "region" else None
     if mset.people:
@@ -236,6 +82,8 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
                  else rows["total"].select(HIST_X, HIST_N))
         return _SetResult(total, groups)
     measures = rows["groups"].measures()
+    if not req.needs[name] <= set(measures):   # a figure naming a measure its set lacks
+        raise KeyError(f"{name} yields no {sorted(req.needs[name] - set(measures))}")
     sums = _accumulate({}, rows["groups"].select(GROUP, *measures),
                        child if req.by_township(mset) else None)
     groups = {k: dict(zip(measures, v)) for k, v in sums.items()}
@@ -246,7 +94,7 @@ def _assemble(name: str, req: _Request, rows: dict[str, _Rows]) -> _SetResult:
     return _SetResult(total, groups)
 
 
-def _people_result(rows: _Rows | None, multi: _Rows, child: Callable | None) -> _SetResult:
+def _people_result(rows: Rows | None, multi: Rows, child: Callable | None) -> _SetResult:
     """Assemble a people set (Query.people): a group's persons = a − r + m, the scope's =
     Σa − Σr + t. With ``child`` the row sums come per township code and are first rolled
     up to the scope's children. A set of few rows has no 'a' or 'r': m and t are all."""
@@ -296,7 +144,7 @@ def _merge_histograms(hists: Iterable[list]) -> list[tuple]:
     return list(merged.items())
 
 
-def _fill_frame(db, metrics: list[Metric], req: _Request, results: dict) -> pd.DataFrame:
+def _fill_frame(db, metrics: list[Metric], req: Request, results: dict) -> pd.DataFrame:
     frame = _frame(req.scope, req.by, results)
     columns: dict[str, list] = {}
     for m in metrics:

@@ -36,7 +36,8 @@ import pytest
 from conftest import load_rows
 from frames import check, rows_by_id, statements_run
 from rows_small_city import META, REGIONS
-from queries.runner import compute, compute_with_change
+from queries.figures import METRICS, Metric
+from queries.runner import compute, compute_many, compute_with_change, page_run
 
 D = date
 AS_OF = D(2026, 11, 15)
@@ -248,6 +249,41 @@ def test_change_of_each_breakdown_row_adds_up(db):
     for key, (prev, change) in expected.items():
         assert (rows[key]["clues_received.prev"], rows[key]["clues_received.change"]) == \
             (prev, change), key
+
+
+def test_statement_yields_only_the_measures_asked_for_and_is_reused(db):
+    """A statement selects the measures its figures use; within a page run, one that has
+    them all serves again, one that lacks some does not."""
+    period = db.period("2026Q4")
+    sent = []
+    with page_run():
+        sent.append(statements_run(db, lambda: compute(
+            db, ["clue_conclusion_rate", "overdue_clues"], db.scope(None), period)))
+        frames = []
+        sent.append(statements_run(db, lambda: frames.append(
+            compute(db, ["overdue_clues"], db.scope(None), period))))
+        sent.append(statements_run(db, lambda: compute(
+            db, ["clues_received"], db.scope(None), period)))
+    assert sent == [1, 0, 1]
+    assert rows_by_id(frames[0])["total"]["overdue_clues"] == 3      # as on 11-15 above
+
+
+def test_one_statement_serves_requests_that_differ_only_in_measures(db):
+    period = db.period("2026Q4")
+    frames = []
+    assert statements_run(db, lambda: frames.extend(compute_many(db, [
+        (["clues_received"], db.scope(None), period),
+        (["overdue_clues"], db.scope(None), period)]))) == 1
+    # received 10-01..11-15 = 7 (see the 环比 test); overdue on 11-15 = 3
+    assert rows_by_id(frames[0])["total"]["clues_received"] == 7
+    assert rows_by_id(frames[1])["total"]["overdue_clues"] == 3
+
+
+def test_a_figure_naming_a_measure_its_set_lacks_is_an_error(db, monkeypatch):
+    monkeypatch.setitem(METRICS, "bogus", Metric("bogus", "虚构", "clues", "件", 0, "flow",
+                                                "clue_counts", "no_such_measure"))
+    with pytest.raises(KeyError, match="no_such_measure"):
+        compute(db, ["bogus"], db.scope(None), db.period("2026Q4"))
 
 
 def test_campaign_has_no_change(db):
