@@ -54,9 +54,7 @@ def compute_many(db, requests: Iterable[tuple]) -> list[pd.DataFrame]:
     planned = []
     for keys, scope, period, *rest in requests:
         metrics = [METRICS[k] for k in keys]
-        sets = tuple(name for name in dict.fromkeys(m.measure_set for m in metrics)
-                     if not (MEASURE_SETS[name].requires and not db.has(MEASURE_SETS[name].requires)))
-        planned.append((metrics, Request.of(metrics, scope, period, rest[0] if rest else "region", sets)))
+        planned.append((metrics, Request.of(db, metrics, scope, period, rest[0] if rest else "region")))
     rows = run(db, plan(db, [req for _, req in planned]))
     out = []
     for i, (metrics, req) in enumerate(planned):

@@ -60,18 +60,15 @@ class Request:
     needs: dict[str, Needed]          # set name → measures needed, in the figures' order
 
     @classmethod
-    def of(cls, metrics: list[Metric], scope: Scope, period: Period, by: str,
-           sets: tuple[str, ...]) -> "Request":
-        needs: dict[str, Needed] = {name: frozenset() for name in sets}
+    def of(cls, db, metrics: list[Metric], scope: Scope, period: Period, by: str) -> "Request":
+        """The request for ``metrics``; a set whose optional table is missing is left out
+        (its figures are then empty)."""
+        needs: dict[str, Needed] = {
+            name: frozenset() for name in dict.fromkeys(m.measure_set for m in metrics)
+            if not (MEASURE_SETS[name].requires and not db.has(MEASURE_SETS[name].requires))}
         for m in metrics:
-            if m.measure_set not in needs:
-                continue
-            mset = MEASURE_SETS[m.measure_set]
-            if mset.histogram or mset.people:     # reducers, or parts: every column
-                needs[m.measure_set] = None
-            elif needs[m.measure_set] is not None:
-                used = {m.num} | ({m.den} if m.den and not m.den.startswith("@") else set())
-                needs[m.measure_set] = needs[m.measure_set] | used
+            if m.measure_set in needs:
+                needs[m.measure_set] = _union(needs[m.measure_set], _used(m))
         return cls(scope, period, by, needs)
 
     @property
@@ -203,6 +200,15 @@ def _key(db, stmt: Select) -> tuple:
     # values, without compiling it a second time (execution compiles from its cache)
     cache_key = stmt._generate_cache_key()
     return (id(db), cache_key.key, repr([p.effective_value for p in cache_key.bindparams]))
+
+
+def _used(m: Metric) -> Needed:
+    """The measure columns a figure reads: its numerator and denominator; every column
+    of a histogram (a reducer reads it whole) or of a people set (parts)."""
+    mset = MEASURE_SETS[m.measure_set]
+    if mset.histogram or mset.people:
+        return None
+    return frozenset([m.num] + ([m.den] if m.den not in (None, "@population") else []))
 
 
 def _union(a: Needed, b: Needed) -> Needed:
