@@ -146,17 +146,12 @@ def deceased_active(q: Query):
     dead = select(r_dead.c.person_id) \
         .join(d, d.c.person_id == r_dead.c.person_id) \
         .where(active_on(r_dead.c.start_date, r_dead.c.end_date, as_of), d.c.death_date < day(as_of),
-               *_scope_filter(q, r_dead.c.township_code)) \
+               *q.in_scope(r_dead.c.township_code)) \
         .cte("deceased_persons").prefix_with("MATERIALIZED", dialect="postgresql")
     return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
                     active_on(r.c.start_date, r.c.end_date, as_of),
                     r.c.person_id.in_(select(dead.c.person_id)),
                     from_=r, dims={"programme": r.c.programme})
-
-
-def _scope_filter(q: Query, code_col) -> list:
-    where = q.scope.filter(code_col)
-    return [] if where is None else [where]
 
 
 @measure_set("paid_after_death", requires="payment")

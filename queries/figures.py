@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from sqlalchemy import case, func, literal, literal_column, null, select
+from sqlalchemy import func, literal, literal_column, null, select
 from sqlalchemy.sql import ColumnElement, Select
 
 import settings
 from queries.period import Period
 from queries.scope import Scope
-from queries.sql import count_if, flag
+from queries.sql import count_if, distinct_if, flag
 
 GROUP = "grp"                 # the label of the grouping column in every measure set
 PART = "part"                 # people sets: 'g' rows per group, one 't' row for the scope
@@ -118,7 +118,7 @@ class Query:
         # IN on the CTE: a hashed lookup on PostgreSQL whatever its (poor) estimate of the
         # CTE's size; a join let it hash the 1.2 M-row side instead
         in_multi = person_col.in_(select(multi.c.person_id))
-        distinct = lambda c: func.count(func.distinct(case((c, person_col))))  # noqa: E731
+        distinct = lambda c: distinct_if(c, person_col)  # noqa: E731
         return part("r", plain_sum, sum_key, in_multi).union_all(
             part("m", distinct, key, in_multi), part("t", distinct, None, in_multi))
 
@@ -131,8 +131,7 @@ class Query:
 
         def part(name: str, by: ColumnElement | None) -> Select:
             cols = [literal(name).label(PART), (by if by is not None else null()).label(GROUP)]
-            cols += [func.count(func.distinct(case((rows.c[n] == 1, rows.c.person_id)))).label(n)
-                     for n in conditions]
+            cols += [distinct_if(rows.c[n] == 1, rows.c.person_id).label(n) for n in conditions]
             stmt = select(*cols)
             return stmt.group_by(literal_column(GROUP)) if by is not None else stmt
 
@@ -151,12 +150,15 @@ class Query:
         group = ([literal_column(GROUP)] if key is not None else []) + [literal_column(HIST_X)]
         return stmt.group_by(*group)
 
+    def in_scope(self, code_col: ColumnElement) -> list[ColumnElement]:
+        """The scope's code ranges on ``code_col``, as conditions (none for the whole
+        deployment)."""
+        where = self.scope.filter(code_col)
+        return [] if where is None else [where]
+
     def _conditions(self, code_col: ColumnElement, where, *, scoped: bool) -> list[ColumnElement]:
         """The builder's conditions, and the scope's code ranges unless already applied."""
-        conditions = [w for w in where if w is not None]
-        if scoped and (f := self.scope.filter(code_col)) is not None:
-            conditions.append(f)
-        return conditions
+        return [w for w in where if w is not None] + (self.in_scope(code_col) if scoped else [])
 
     def _from_where(self, stmt: Select, code_col: ColumnElement, where, from_,
                     scoped: bool) -> Select:

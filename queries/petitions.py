@@ -17,8 +17,8 @@ from queries.figures import PREVIOUS, Metric, Query, measure_set, register
 from queries.period import Period
 from queries.schema import petition
 from queries.sql import (
-    between_days, bytewise, count_if, day, days_between, done_by, is_true, not_done_by,
-    on_or_before, sum_if,
+    among, between_days, bytewise, count_among, count_if, day, days_between, done_by, is_true,
+    not_done_by, on_or_before, sum_if,
 )
 
 CHANNEL_LABEL = {
@@ -126,11 +126,10 @@ def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
     far closed on ``last_closed``."""
     start, as_of = period.start, period.as_of
     open_limit = as_of - timedelta(days=int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS")))
-    kept = (lambda c: c) if repeat_by_then is None else (lambda c: and_(repeat_by_then, c))  # noqa: E731
-    unresolved = kept(_unresolved(last_closed, as_of))
+    unresolved = among(repeat_by_then, _unresolved(last_closed, as_of))
     return [
-        count_if(kept(between_days(f.c.nth_date, start, as_of))).label("new" + suffix),
-        (func.count() if repeat_by_then is None else count_if(repeat_by_then)).label("total" + suffix),
+        count_if(among(repeat_by_then, between_days(f.c.nth_date, start, as_of))).label("new" + suffix),
+        count_among(repeat_by_then).label("total" + suffix),
         count_if(unresolved).label("unresolved" + suffix),
         count_if(and_(unresolved, f.c.first_date < day(open_limit))).label("unresolved_long" + suffix),
     ]

@@ -56,6 +56,11 @@ def sum_if(cond: ColumnElement, value: ColumnElement) -> ColumnElement:
     return func.sum(case((cond, value), else_=0))
 
 
+def distinct_if(cond: ColumnElement, col: ColumnElement) -> ColumnElement:
+    """Distinct values of ``col`` on the rows meeting ``cond`` (people, matters)."""
+    return func.count(func.distinct(case((cond, col))))
+
+
 def among(rows: ColumnElement | None, cond: ColumnElement) -> ColumnElement:
     """``cond`` for the rows meeting ``rows`` only (None: every row of the statement)."""
     return cond if rows is None else and_(rows, cond)
