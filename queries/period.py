@@ -43,11 +43,8 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.is_campaign:
-            return "专项治理以来"
-        year, q = int(self.key[:4]), int(self.key[-1])
-        text = f"{year}年第{q}季度"
-        if self.cut_short:
+        text = key_label(self.key)
+        if self.cut_short and not self.is_campaign:
             text += f"（截至{self.as_of.month}月{self.as_of.day}日）"
         return text
 
@@ -75,6 +72,13 @@ def quarter_bounds(year: int, q: int) -> tuple[date, date]:
 
 def quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def key_label(key: str) -> str:
+    """A period key's Chinese name: 专项治理以来, 2026年第3季度."""
+    if key == CAMPAIGN:
+        return "专项治理以来"
+    return f"{key[:4]}年第{key[-1]}季度"
 
 
 def make_period(key: str, data_as_of: date, campaign: tuple[date, date] | None = None,

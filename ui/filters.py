@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from queries.database import Database
-from queries.period import CAMPAIGN, BadPeriod, Period
+from queries.period import BadPeriod, Period, key_label
 from queries.scope import BadScope, Scope
 from ui.access import User
 
@@ -91,7 +91,7 @@ def draw_sidebar(db: Database, user: User, filters: Filters) -> None:
     """The period and scope pickers; a choice goes to the session and the URL at once."""
     periods = db.periods()
     st.session_state[_PERIOD_WIDGET] = filters.period.key
-    st.sidebar.selectbox("统计期", periods, key=_PERIOD_WIDGET, format_func=period_label,
+    st.sidebar.selectbox("统计期", periods, key=_PERIOD_WIDGET, format_func=key_label,
                          on_change=_chosen, args=(_PERIOD_WIDGET, _PERIOD, PERIOD_PARAM, None))
     codes, labels = scope_options(db, filters.top, user.regions)
     st.session_state[_SCOPE_WIDGET] = filters.scope.code
@@ -114,12 +114,6 @@ def go_to_defaults() -> None:
     for state_key in (_PERIOD, _SCOPE):
         st.session_state.pop(state_key, None)
     st.query_params.clear()
-
-
-def period_label(key: str) -> str:
-    if key == CAMPAIGN:
-        return "专项治理以来"
-    return f"{key[:4]}年第{key[-1]}季度"
 
 
 def scope_options(db: Database, top: Scope, allowed: tuple[str, ...] | None) -> tuple[list[str], dict[str, str]]:
