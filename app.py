@@ -12,10 +12,21 @@ import streamlit as st
 
 from queries.database import ContractViolation
 from queries.db import DatabaseUnavailable, database_url, describe_url
+from screens import (briefing_page, clues_page, coverage_page, data_notes_page, overview_page,
+                     petitions_page, rectification_page, township_page)
 from ui import data, filters, layout, navigation, signin
 from ui.access import AccessConfigError
 
 st.set_page_config(page_title="社会救助监督看板", layout="wide", initial_sidebar_state="expanded")
+
+# each page's render(view), by url_path: the pages live in screens/, not pages/ (a pages/
+# folder beside the entry starts a fresh server in Streamlit's folder mode: docs/decisions.md)
+RENDERS: dict[str, navigation.Render] = {
+    "overview": overview_page.render, "coverage": coverage_page.render,
+    "petitions": petitions_page.render, "clues": clues_page.render,
+    "rectification": rectification_page.render, "township": township_page.render,
+    "briefing": briefing_page.render, "data": data_notes_page.render,
+}
 
 
 def main() -> None:
@@ -23,12 +34,12 @@ def main() -> None:
     try:
         users = signin.user_file()
     except AccessConfigError as exc:
-        st.navigation(navigation.build(views.get, None), position="hidden")
+        st.navigation(navigation.build(RENDERS, views.get, None), position="hidden")
         st.title("社会救助监督看板")
         st.error(str(exc))
         return
     known = signin.current_user(users)               # as of the previous run
-    page = st.navigation(navigation.build(views.get, known),
+    page = st.navigation(navigation.build(RENDERS, views.get, known),
                          position="sidebar" if known else "hidden")
     auth = signin.authenticator(users)
     user = signin.sign_in(users, auth)

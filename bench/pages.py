@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pages.overview_page import HEADLINE     # the page's own list: one place
+from screens.overview_page import HEADLINE     # the page's own list: one place
 from queries.figures import metrics_for
 from queries.runner import compute, compute_with_change
 from queries.problem_index import problem_index

@@ -199,7 +199,7 @@ def test_database_unreachable_after_sign_in(monkeypatch):
 
 # --------------------------------------------------------------------------- pages/
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "screens").glob("*.py")), ids=lambda p: p.name)
 def test_a_page_file_run_as_a_script_draws_nothing(path):
     # Streamlit runs pages/<name>.py itself for a first request to /<name> (stack-notes):
     # before any sign-in check, so such a run must draw nothing at all

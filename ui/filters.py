@@ -109,6 +109,18 @@ def _chosen(widget: str, state_key: str, param: str, absent_value: str | None) -
         st.query_params[param] = value
 
 
+def choose_scope(code: str, top_code: str) -> None:
+    """Make ``code`` the scope, as the scope picker would: for a click on a map area, a
+    chart bar or a breadcrumb, in its ``on_click``/``on_select`` callback (callbacks run
+    before the script, so the picker then shows the new scope; a widget's value cannot
+    be set after it is drawn). ``top_code``: the user's top, left out of the URL."""
+    st.session_state[_SCOPE] = code
+    if code == top_code:
+        st.query_params.pop(SCOPE_PARAM, None)
+    else:
+        st.query_params[SCOPE_PARAM] = code
+
+
 def go_to_defaults() -> None:
     """Leave a refused view: the user's top scope and the default period."""
     for state_key in (_PERIOD, _SCOPE):

@@ -6,7 +6,6 @@ the role's pages, and a page outside the role draws a refusal and nothing else.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -28,21 +27,19 @@ class PageSpec:
     url_path: str
     title: str
     group: str
-    module: str                    # pages.<module> defines render(view); never named like a
-                                   # url_path: Streamlit would run pages/<url_path>.py itself
     roles: frozenset[str] = EVERYONE
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "总览", "综合", "overview_page"),
-    PageSpec("coverage", "应保尽保", "专项监督", "coverage_page"),
-    PageSpec("petitions", "重复信访", "专项监督", "petitions_page"),
-    PageSpec("clues", "问题线索", "专项监督", "clues_page"),
-    PageSpec("rectification", "整改进度", "专项监督", "rectification_page"),
-    PageSpec("township", "乡镇画像", "下钻与通报", "township_page"),
+    PageSpec("overview", "总览", "综合"),
+    PageSpec("coverage", "应保尽保", "专项监督"),
+    PageSpec("petitions", "重复信访", "专项监督"),
+    PageSpec("clues", "问题线索", "专项监督"),
+    PageSpec("rectification", "整改进度", "专项监督"),
+    PageSpec("township", "乡镇画像", "下钻与通报"),
     # the city's 季度情况通报 is written by the bureau and the commission, not by a district
-    PageSpec("briefing", "季度简报", "下钻与通报", "briefing_page", CITY_STAFF),
-    PageSpec("data", "数据说明", "说明", "data_notes_page"),
+    PageSpec("briefing", "季度简报", "下钻与通报", CITY_STAFF),
+    PageSpec("data", "数据说明", "说明"),
 )
 BY_PATH = {p.url_path: p for p in PAGES}
 
@@ -64,15 +61,20 @@ def may_see(user: User, spec: PageSpec) -> bool:
     return user.role in spec.roles
 
 
-def build(view_for: Callable[[str], View | None], user: User | None) -> dict[str, list]:
+Render = Callable[[View], None]
+
+
+def build(renders: dict[str, Render], view_for: Callable[[str], View | None],
+          user: User | None) -> dict[str, list]:
     """st.Page objects of every page, grouped; hidden from the menu when not the user's.
-    The address without a path (``/``) leads to 总览 at ``/overview``, so that both work."""
+    ``renders`` maps each url_path to its page's ``render`` (the entry owns the pages and
+    hands them over). The address without a path (``/``) leads to 总览 at ``/overview``."""
     groups: dict[str, list] = {}
     by_path = {}
     for spec in PAGES:
         visible = user is not None and may_see(user, spec)
         by_path[spec.url_path] = st.Page(
-            _runner(spec, view_for), title=spec.title, url_path=spec.url_path,
+            _runner(spec, renders[spec.url_path], view_for), title=spec.title, url_path=spec.url_path,
             visibility="visible" if visible else "hidden")
         groups.setdefault(spec.group, []).append(by_path[spec.url_path])
     home = st.Page(lambda: st.switch_page(by_path["overview"], query_params=dict(st.query_params)),
@@ -81,7 +83,7 @@ def build(view_for: Callable[[str], View | None], user: User | None) -> dict[str
     return groups
 
 
-def _runner(spec: PageSpec, view_for: Callable[[str], View | None]) -> Callable[[], None]:
+def _runner(spec: PageSpec, render: Render, view_for: Callable[[str], View | None]) -> Callable[[], None]:
     def run() -> None:
         view = view_for(spec.url_path)
         if view is None:          # signed out, or the view was refused: app.py said why
@@ -90,7 +92,7 @@ def _runner(spec: PageSpec, view_for: Callable[[str], View | None]) -> Callable[
             st.error(f"您的角色（{view.user.role_label}）无权查看“{spec.title}”页面。请从左侧菜单选择其他页面。")
             return
         try:
-            importlib.import_module(f"pages.{spec.module}").render(view)
+            render(view)
         except DatabaseUnavailable as exc:     # the database went away or a query timed out
             st.error(str(exc))
     run.__name__ = f"page_{spec.url_path}"
