@@ -217,6 +217,10 @@ register(
     Metric("new_repeat_matters", "新增重复信访事项", "petitions", "件", -1, "flow",
            "repeat_matters", "new",
            description="第3次（含）信访件在统计期内收到的信访事项数，即本期新成为重复信访的事项。"),
+    Metric("new_repeat_per_10k", "每万人新增重复信访事项", "petitions", "件/万人", -1, "flow",
+           "repeat_matters", "new", "@population", scale=10000, decimals=2,
+           description="新增重复信访事项 ÷ 户籍人口 × 10,000；用于在人口不同的地区之间比较"
+                       "（乡镇问题指数的一项）。无户籍人口的地区不计。"),
     Metric("repeat_matters", "重复信访事项", "petitions", "件", -1, "stock", "repeat_matters",
            "total", description="截至统计日，各渠道反映同一问题3次（含）以上的信访事项数（累计）。"),
     Metric("unresolved_repeat_matters", "未化解重复信访事项", "petitions", "件", -1, "stock",

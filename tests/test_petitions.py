@@ -445,6 +445,17 @@ def test_township_of_a_split_matter_is_its_first_petition(db):
     assert simings["total"]["petitions"] == 10
 
 
+def test_new_repeat_matters_per_10k_residents(db):
+    """Q3: 湖里区 has 1 new repeat matter (M5) among 200,000 residents → 0.05 per 10,000;
+    思明区 2 (M2, M8) among 300,000 → 0.0667; the city's total over its 600,000 residents."""
+    q3 = db.period("2026Q3")
+    city = _rows(compute(db, ["new_repeat_matters", "new_repeat_per_10k"], db.scope(None), q3))
+    assert city[HULI]["new_repeat_per_10k"] == pytest.approx(0.05)
+    assert city[SIMING]["new_repeat_per_10k"] == pytest.approx(2 / 30)
+    total = city["total"]
+    assert total["new_repeat_per_10k"] == pytest.approx(total["new_repeat_matters"] / 60)
+
+
 def test_change_for_quarter_cut_short(db):
     """2026Q4 (to 11-15) compares with 2026Q3 up to 08-15: flows 07-01..08-15, stocks on 08-15."""
     q4 = db.period("2026Q4")
