@@ -23,7 +23,7 @@ from queries.period import Period
 from queries.scope import UNKNOWN_LABEL, Scope
 from queries.statements import Request, Rows, page_run, plan, run
 
-__all__ = ["compute", "compute_many", "compute_with_change", "page_run"]
+__all__ = ["compute", "compute_many", "compute_with_change", "histogram", "page_run"]
 
 
 @dataclass
@@ -55,13 +55,30 @@ def compute_many(db, requests: Iterable[tuple]) -> list[pd.DataFrame]:
     for keys, scope, period, *rest in requests:
         metrics = [METRICS[k] for k in keys]
         planned.append((metrics, Request.of(db, metrics, scope, period, rest[0] if rest else "region")))
-    rows = run(db, plan(db, [req for _, req in planned]))
-    out = []
-    for i, (metrics, req) in enumerate(planned):
-        sets = {name: _assemble(name, req, {role: rows[i, name, role] for role in req.queries(name)})
-                for name in req.sets}
-        out.append(_fill_frame(db, metrics, req, sets))
-    return out
+    results = _run_sets(db, [req for _, req in planned])
+    return [_fill_frame(db, metrics, req, sets) for (metrics, req), sets in zip(planned, results)]
+
+
+def histogram(db, key: str, scope: Scope, period: Period) -> list[tuple] | None:
+    """The per-value histogram behind a histogram figure (e.g. 待纳入天数), for the scope
+    as a whole: [(value, rows)] in value order, rows without a value left out. The same
+    statement as the figure's (within a page run, the figure's own result). None when
+    the figure's optional table is missing."""
+    metric = METRICS[key]
+    if not MEASURE_SETS[metric.measure_set].histogram:
+        raise ValueError(f"{key} is not a histogram figure")
+    req = Request.of(db, [metric], scope, period, "region")
+    if metric.measure_set not in req.sets:
+        return None
+    hist = _run_sets(db, [req])[0][metric.measure_set].total
+    return sorted((plain_number(x), int(plain_number(n))) for x, n in hist if not is_null(x))
+
+
+def _run_sets(db, requests: list[Request]) -> list[dict[str, "_SetResult"]]:
+    """Each request's measure sets, assembled; all statements side by side."""
+    rows = run(db, plan(db, requests))
+    return [{name: _assemble(name, req, {role: rows[i, name, role] for role in req.queries(name)})
+             for name in req.sets} for i, req in enumerate(requests)]
 
 
 def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine
 
 import queries  # noqa: F401  (registers every figure)
 from conftest import load_rows
-from queries.runner import compute, compute_with_change
+from queries.runner import compute, compute_with_change, histogram
 from queries.schema import crosscheck_hit, payment
 from rows_coverage import (  # noqa: F401
     A, B, C, DD, E, HULI, JIMEI, ROWS, SIMING, UNK_SM, _r, _s,
@@ -279,6 +279,20 @@ def test_q4_district_user(db, key):
     rows = figures(db, scope, db.period("2026Q4"), COVERAGE_KEYS)
     assert list(rows) == list(SIMING_ROWS)
     assert column(rows, key, SIMING_ROWS) == expect(Q4_SIMING[key])
+
+
+def test_waiting_days_histogram(db):
+    """The distribution behind 待纳入天数, 2026Q4 on 11-15, hand-worked above (Q4_CITY):
+    city p8 1, p5 10, p23 10, p17 14, p12 26, p2 30, p14 36, p16 41, p1 45, p7 75, p15 75,
+    p18 106; 思明区 (a user's scope) the nine of A, B and 350203999; none without a value."""
+    q4 = db.period("2026Q4")
+    city = histogram(db, "gap_waiting_median", db.scope(None), q4)
+    assert city == [(1, 1), (10, 2), (14, 1), (26, 1), (30, 1), (36, 1), (41, 1), (45, 1),
+                    (75, 2), (106, 1)]
+    siming = histogram(db, "gap_waiting_median", db.scope(SIMING, allowed=[SIMING]), q4)
+    assert siming == [(1, 1), (10, 1), (14, 1), (26, 1), (30, 1), (36, 1), (45, 1), (75, 2)]
+    with pytest.raises(ValueError):
+        histogram(db, "covered_persons", db.scope(None), q4)
 
 
 def test_q4_paid_after_death_in_a_district(db):

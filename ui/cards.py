@@ -1,0 +1,96 @@
+"""Headline cards: a figure, its 环比, and its warning level (metrics.md, 预警).
+
+A card's colour comes from the warning rule that belongs to it — the figure's own
+(线索办结率, 整改销号率) or the rule of a figure that qualifies it (漏保人数 is amber while
+anyone has waited more than 30 days) — and the card says which, in words, so the warning
+reads in grey print and for colour-blind readers too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from queries import warnings
+from queries.figures import METRICS, is_null
+from queries.rectification import time_progress
+from ui import format as fmt
+from ui.navigation import View
+from ui.theme import WARNING_COLOURS
+
+
+@dataclass(frozen=True)
+class Warning:
+    level: str | None         # 'red', 'amber' or None
+    reason: str               # e.g. 超30天未纳入 171 人; '' when none
+
+
+# the figure whose warning rule colours a headline card, when not the card's own figure
+WARNED_BY = {
+    "gap_persons": "gap_waiting_over",
+    "gap_rate": "gap_waiting_over",
+    "new_repeat_matters": "unresolved_repeat_long",
+    "repeat_matters": "unresolved_repeat_long",
+    "unresolved_repeat_matters": "unresolved_repeat_long",
+}
+
+
+def warning_keys(keys) -> list[str]:
+    """The extra figures a row of cards needs for its warnings."""
+    return sorted({WARNED_BY[k] for k in keys if k in WARNED_BY} - set(keys))
+
+
+def warning_for(view: View, key: str, row: pd.Series) -> Warning:
+    """The warning of card ``key`` from the figures in ``row`` (a compute() row)."""
+    rule = WARNED_BY.get(key, key)
+    value = row.get(rule)
+    progress = None
+    if rule == "rect_close_rate":
+        progress = time_progress(view.db.campaign, view.filters.period.as_of)
+    level = warnings.level(rule, None if is_null(value) else value, time_progress=progress)
+    if level is None:
+        return Warning(None, "")
+    metric = METRICS[rule]
+    if rule == "rect_close_rate":
+        reason = f"时间进度 {progress:.1f}%"
+    elif rule == key:
+        reason = fmt.value(metric, value)
+    else:
+        reason = f"{metric.label} {fmt.value(metric, value)}"
+    return Warning(level, reason)
+
+
+def headline_cards(view: View, row: pd.Series, keys) -> None:
+    """One card per figure: value with unit, 环比 (quarters), warning colour and reason."""
+    for column, key in zip(st.columns(len(keys)), keys):
+        with column:
+            _card(view, key, row)
+
+
+def _card(view: View, key: str, row: pd.Series) -> None:
+    metric = METRICS[key]
+    change = row.get(f"{key}.change")
+    change = None if is_null(change) else change
+    warning = warning_for(view, key, row)
+    level = warning.level or "ok"
+    with st.container(border=True, key=f"card_{level}_{key}"):
+        zero = change is not None and change == 0
+        st.metric(metric.label, fmt.value(metric, row.get(key)), delta=fmt.change(metric, change),
+                  delta_color="off" if zero else fmt.delta_colour(metric),
+                  delta_arrow="off" if zero else "auto",
+                  delta_description="环比" if change is not None else None,
+                  help=metric.description)
+        if warning.level:
+            st.markdown(f":{_badge_colour(warning.level)}-badge[{warnings.LEVEL_LABEL[warning.level]}] "
+                        f"{warning.reason}")
+
+
+def _badge_colour(level: str) -> str:
+    return {"red": "red", "amber": "orange"}[level]
+
+
+# the cards' left edge in their warning colour (st.container(key=…) gives the class st-key-<key>)
+CARD_CSS = "\n".join(
+    f'[class*="st-key-card_{level}_"] {{ border-left: 6px solid {colour} !important; }}'
+    for level, colour in WARNING_COLOURS.items() if level in ("red", "amber"))
