@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,7 +74,7 @@ def test_higher_worse_ranks_the_highest_first_and_no_value_last():
     assert list(_bars(fig).text) == ["12.5%", "8.0%", "5.0%"]
     no_value = fig.data[1]
     assert list(no_value.text) == ["无数据"] and list(no_value.y) == [fig.layout.yaxis.tickvals[3]]
-    assert fig.layout.yaxis.range == (3.5, -0.5)          # the first row at the top
+    assert list(fig.layout.yaxis.range) == [3.5, -0.5]    # the first row at the top
     assert "未识别区划：50.0%" in " ".join(_annotations(fig))
     assert fig.layout.xaxis.title.text == "漏保率（%）"
     assert "第1/3位（由差到好）" in _bars(fig).hovertext[0]
@@ -292,6 +293,23 @@ def test_histogram_of_short_waits_has_a_column_per_day_and_empty_gives_none():
 
 
 # --------------------------------------------------------------------------- drawing
+
+def test_every_kind_of_figure_is_valid_plotly():
+    """The builders skip plotly's validation for speed: every property they set must pass it
+    (a misspelt one would be silently ignored by the browser)."""
+    series = _series(JAN_TO_NOV, gap_persons=[5] * 11, gap_rate=[1.5] * 11)
+    figures = [
+        charts.ranked_figure(_view(), _four("clue_conclusion_rate", (95.0, 60.0, None, 85.0), unknown=1.0),
+                             "clue_conclusion_rate", lines=[("厦门市", 80.0)], highlight="350203", note="注"),
+        charts.ranked_figure(_view(), _four("deceased_active", (0, 2, 1, 0)), "deceased_active"),
+        charts.trend_figure(_view(), series, ["gap_persons", "gap_rate"], note="注"),
+        charts.trend_figure(_view(), series, ["gap_persons"]),
+        charts.mix_figure(_view(), pd.DataFrame({"label": ["甲", "乙"], "value": [1, None]}), "gap_persons"),
+        charts.histogram_figure(_view(), [(0, 2), (45, 1)], title="t", median=3.5)]
+    for fig in figures:
+        go.Figure(fig.to_dict())               # raises ValueError on an invalid property
+
+
 
 def test_a_click_picks_the_code_in_customdata():
     assert charts.picked_code({"selection": {"points": [{"customdata": "350203", "x": 1}]}}) == "350203"

@@ -178,7 +178,7 @@ def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str, *,
     classes). None when no area has a value."""
     metric = METRICS[metric_key]
     places = _places(frame)
-    values = [_number(v) for v in places[metric_key]] if metric_key in places else []
+    values = [_number(v) for v in places[metric_key].tolist()] if metric_key in places else []
     if not any(v is not None for v in values):
         return None
     progress = (time_progress(view.db.campaign, view.filters.period.as_of)
@@ -225,9 +225,10 @@ def _ranked_bars(places: pd.DataFrame, values: list, metric: Metric, progress: f
     ranks = _ranks(values, metric.direction)
     counted = sum(v is not None for v in values)
     side = "由差到好" if metric.direction else "由高到低"
+    codes, names = places["code"].tolist(), places["name"].tolist()
     bars = []
     for i in order:
-        code, name, value = str(places["code"].iloc[i]), _esc(places["name"].iloc[i]), values[i]
+        code, name, value = str(codes[i]), _esc(names[i]), values[i]
         level = warnings.level(metric.key, value, time_progress=progress)
         text = fmt.value(metric, value) if value is not None else NO_DATA
         hover = f"<b>{name}</b><br>{metric.label}：{text}"
@@ -252,9 +253,11 @@ def worst_first(values: Sequence[float | None], direction: int) -> list[int]:
 
 def _ranks(values: Sequence[float | None], direction: int) -> list[int | None]:
     """1 = worst; equal values share a rank (1, 2, 2, 4)."""
-    worse = (lambda a, b: a < b) if direction > 0 else (lambda a, b: a > b)
-    valued = [v for v in values if v is not None]
-    return [None if v is None else 1 + sum(worse(w, v) for w in valued) for v in values]
+    valued = sorted((v for v in values if v is not None), reverse=direction <= 0)
+    first = {}
+    for rank, v in enumerate(valued, start=1):
+        first.setdefault(v, rank)
+    return [None if v is None else first[v] for v in values]
 
 
 def _threshold_lines(metric: Metric, progress: float | None) -> list[_Line]:
@@ -327,33 +330,33 @@ def _hbar_figure(heading: _Heading, bars: list[_Bar], metric: Metric, lines: lis
     shown = [(i, b) for i, b in zip(ids, bars) if b.value is not None]
     missing = [(i, b) for i, b in zip(ids, bars) if b.value is None]
     rows = max(len(bars), 3)
-    fig = go.Figure(go.Bar(
-        orientation="h", y=[i for i, _ in shown], x=[b.value for _, b in shown],
+    data = [dict(
+        type="bar", orientation="h", y=[i for i, _ in shown], x=[b.value for _, b in shown],
         width=0.7 * len(bars) / rows,          # the same thickness for one bar as for 45
         marker=dict(color=[b.colour for _, b in shown],
                     line=dict(color=HIGHLIGHT_COLOUR, width=[2.5 if b.outlined else 0 for _, b in shown])),
         text=[b.text for _, b in shown], textposition="outside", cliponaxis=False,
         textfont=dict(size=FONT_SIZE, color=TEXT_COLOUR),
         customdata=[b.code for _, b in shown], hovertext=[b.hover for _, b in shown],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name=metric.label))
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name=metric.label)]
     if missing:
-        fig.add_trace(go.Scatter(
-            y=[i for i, _ in missing], x=[0] * len(missing), mode="text", text=[NO_DATA] * len(missing),
-            textposition="middle right", textfont=dict(size=FONT_SIZE, color=MUTED_COLOUR),
-            hoverinfo="skip", showlegend=False, cliponaxis=False))
-    plot_px = rows * ROW_PX
+        data.append(dict(
+            type="scatter", y=[i for i, _ in missing], x=[0] * len(missing), mode="text",
+            text=[NO_DATA] * len(missing), textposition="middle right",
+            textfont=dict(size=FONT_SIZE, color=MUTED_COLOUR), hoverinfo="skip", showlegend=False,
+            cliponaxis=False))
     # the names' column sized here, so the footnotes can start at the figure's left edge
     left = math.ceil(max(_text_px(b.label) for b in bars) * 1.1) + 20
-    fig.update_layout(**_layout(heading, plot_px=plot_px, top_rows=len(lines), notes=notes, left=left))
+    layout = _layout(heading, plot_px=rows * ROW_PX, top_rows=len(lines), notes=notes, left=left)
     values = [b.value for _, b in shown] + [ln.value for ln in lines]
-    widest = max(len(b.text) for b in bars)
-    fig.update_xaxes(title_text=_axis_title([metric]), range=_value_range(values, widest),
-                     automargin=True, title_standoff=6, **_value_axis(metric.unit, values))
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=ids,
-                     tickvals=ids, ticktext=[b.label for b in bars], range=[len(bars) - 0.5, -0.5],
-                     showgrid=False, ticks="", ticksuffix=" ", automargin=True, fixedrange=True)
-    _add_lines(fig, lines, x_range=fig.layout.xaxis.range)
-    return fig
+    x_range = _value_range(values, max(len(b.text) for b in bars))
+    layout["xaxis"] = dict(title=dict(text=_axis_title([metric]), standoff=6), range=x_range,
+                           automargin=True, **_value_axis(metric.unit, values))
+    layout["yaxis"] = dict(type="category", categoryorder="array", categoryarray=ids, tickvals=ids,
+                           ticktext=[b.label for b in bars], range=[len(bars) - 0.5, -0.5],
+                           showgrid=False, ticks="", ticksuffix=" ", automargin=True, fixedrange=True)
+    _add_lines(layout, lines, x_range)
+    return _figure(data, layout)
 
 
 def _value_range(values: list[float], widest_text: int) -> list[float]:
@@ -366,22 +369,32 @@ def _value_range(values: list[float], widest_text: int) -> list[float]:
 
 
 def _value_axis(unit: str, values: list[float]) -> dict:
-    small_counts = unit not in fmt.RATE_UNITS and max([0.0] + values) < 5
-    return dict(tickformat=",~f", showgrid=True, gridcolor=GRID_COLOUR, zeroline=True,
-                zerolinecolor=MUTED_COLOUR, fixedrange=True, dtick=1 if small_counts else None)
+    axis = dict(tickformat=",~f", showgrid=True, gridcolor=GRID_COLOUR, zeroline=True,
+                zerolinecolor=MUTED_COLOUR, fixedrange=True)
+    if unit not in fmt.RATE_UNITS and max([0.0] + values) < 5:
+        axis["dtick"] = 1                      # counts below 5: no ticks at 0.5
+    return axis
 
 
-def _add_lines(fig: go.Figure, lines: list[_Line], *, x_range) -> None:
+def _add_lines(layout: dict, lines: list[_Line], x_range) -> None:
     """Vertical lines across the plot, each labelled on a row of its own above it."""
     lo, hi = x_range
     for row, line in enumerate(lines):
-        fig.add_shape(type="line", x0=line.value, x1=line.value, xref="x", y0=0, y1=1, yref="paper",
-                      line=dict(color=line.colour, width=1.5, dash=line.dash), layer="above")
+        layout["shapes"].append(dict(
+            type="line", x0=line.value, x1=line.value, xref="x", y0=0, y1=1, yref="paper",
+            line=dict(color=line.colour, width=1.5, dash=line.dash), layer="above"))
         left = (line.value - lo) <= 0.6 * (hi - lo)     # label on the side with room
-        fig.add_annotation(x=line.value, xref="x", y=1, yref="paper", yanchor="bottom",
-                           xanchor="left" if left else "right", xshift=3 if left else -3,
-                           yshift=2 + LABEL_ROW_PX * (len(lines) - 1 - row), text=line.label,
-                           showarrow=False, font=dict(size=SMALL_SIZE, color=line.colour))
+        layout["annotations"].append(dict(
+            x=line.value, xref="x", y=1, yref="paper", yanchor="bottom",
+            xanchor="left" if left else "right", xshift=3 if left else -3,
+            yshift=2 + LABEL_ROW_PX * (len(lines) - 1 - row), text=line.label,
+            showarrow=False, font=dict(size=SMALL_SIZE, color=line.colour)))
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure, unvalidated: plotly checks every property on each assignment, 40–70 ms
+    a chart, most of a page's render. ``tests/test_charts.py`` validates each kind."""
+    return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
 # --------------------------------------------------------------------------- trend
@@ -414,38 +427,30 @@ def trend_figure(view: View, series: pd.DataFrame, metric_keys: Sequence[str], *
     # within the phase bands of that month (its as-of day is in the hover)
     xs = [m + timedelta(days=14) for m in months]
     x_lo, x_hi = months[0], _next_month(months[-1])
-    fig = go.Figure()
-    for i, m in enumerate(metrics):
-        fig.add_trace(_trend_trace(i, m, xs, days, labels, columns[m.key], len(metrics) == 1,
-                                   second=len(units) == 2 and m.unit == units[1]))
+    data = [_trend_trace(i, m, xs, days, labels, columns[m.key], len(metrics) == 1,
+                         second=len(units) == 2 and m.unit == units[1]) for i, m in enumerate(metrics)]
     bands, band_rows = phase_bands(view.db.campaign, x_lo, x_hi)
-    legend = len(metrics) > 1
-    plot_px = 300
-    fig.update_layout(**_layout(heading, plot_px=plot_px, top_rows=band_rows,
-                                notes=_user_note(note), legend=legend,
-                                right=NUMBER_AXIS_PX if len(units) == 2 else None))
-    for shape, label in bands:
-        fig.add_shape(**shape)
-        fig.add_annotation(**label)
+    layout = _layout(heading, plot_px=300, top_rows=band_rows, notes=_user_note(note),
+                     legend=len(metrics) > 1, right=NUMBER_AXIS_PX if len(units) == 2 else None)
+    layout["shapes"] += [shape for shape, _ in bands]
+    layout["annotations"] += [label for _, label in bands]
     step = math.ceil(len(days) / 13)           # at most 13 tick labels side by side
-    fig.update_xaxes(type="date", range=[x_lo, x_hi], tickvals=xs[::step], ticktext=tick_labels(months)[::step],
-                     tickangle=0, showgrid=False, ticks="outside", tickcolor=GRID_COLOUR,
-                     fixedrange=True, linecolor=MUTED_COLOUR, showline=True, automargin=True,
-                     title_standoff=6)
+    layout["xaxis"] = dict(type="date", range=[x_lo, x_hi], tickvals=xs[::step],
+                           ticktext=tick_labels(months)[::step], tickangle=0, showgrid=False,
+                           ticks="outside", tickcolor=GRID_COLOUR, fixedrange=True,
+                           linecolor=MUTED_COLOUR, showline=True, automargin=True)
     for axis, unit in zip(("yaxis", "yaxis2"), units):
         shown = [m for m in metrics if m.unit == unit]
         values = [v for m in shown for v in columns[m.key] if v is not None]
-        options = dict(title_text=_axis_title(shown), rangemode="tozero", automargin=True,
-                       **_value_axis(unit, values))
-        options["range"] = [0, max([0.0] + values) * 1.15 or 1.0]
+        layout[axis] = dict(title=dict(text=_axis_title(shown)), automargin=True,
+                            range=[0, max([0.0] + values) * 1.15 or 1.0], **_value_axis(unit, values))
         if axis == "yaxis2":
-            options.update(overlaying="y", side="right", showgrid=False, tickmode="auto")
-        fig.update_layout({axis: options})
-    return fig
+            layout[axis].update(overlaying="y", side="right", showgrid=False, tickmode="auto")
+    return _figure(data, layout)
 
 
 def _trend_trace(i: int, metric: Metric, xs: list[date], days: list[date], labels: list[str],
-                 values: list, label_all: bool, second: bool) -> go.Scatter:
+                 values: list, label_all: bool, second: bool) -> dict:
     """A figure's line; values written at every point when alone, else at the last."""
     # the unit is in the axis title and the legend: the points carry the number alone
     texts = [_plain(metric, v) for v in values]
@@ -455,8 +460,8 @@ def _trend_trace(i: int, metric: Metric, xs: list[date], days: list[date], label
     hovers = [f"{labels[j]}（截至 {d.isoformat()}）<br>{metric.label}：{fmt.value(metric, v)}"
               for j, (d, v) in enumerate(zip(days, values))]
     symbols = ("circle", "square", "diamond", "triangle-up", "x")
-    return go.Scatter(
-        x=xs, y=values, name=f"{metric.label}（{metric.unit}）", yaxis="y2" if second else "y",
+    return dict(
+        type="scatter", x=xs, y=values, name=f"{metric.label}（{metric.unit}）", yaxis="y2" if second else "y",
         mode="lines+markers+text", text=texts, textposition="top center", cliponaxis=False,
         textfont=dict(size=SMALL_SIZE, color=SERIES[i % len(SERIES)]),
         line=dict(color=SERIES[i % len(SERIES)], width=2.5, dash="dash" if second else "solid"),
@@ -593,14 +598,14 @@ def histogram_figure(view: View, hist: Sequence[tuple] | None, *, title: str,
     bins = sorted(counts)
     edges = [_bin_edges(k, width) for k in bins]
     over = [line_at is not None and lo > line_at for lo, _ in edges]
-    fig = go.Figure(go.Bar(
-        x=[(lo + hi) / 2 for lo, hi in edges], width=[hi - lo + 1 for lo, hi in edges],
+    data = [dict(
+        type="bar", x=[(lo + hi) / 2 for lo, hi in edges], width=[hi - lo + 1 for lo, hi in edges],
         y=[counts[k] for k in bins], marker=dict(color=[WARNING_COLOURS["amber"] if o else PRIMARY
                                                         for o in over], line=dict(color=BACKGROUND, width=1)),
         text=[f"{counts[k]:,}" for k in bins] if len(bins) <= 24 else None, textposition="outside",
         cliponaxis=False, textfont=dict(size=SMALL_SIZE, color=TEXT_COLOUR),
         hovertext=[f"{_days(lo, hi, unit)}：{counts[k]:,} {count_unit}" for k, (lo, hi) in zip(bins, edges)],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False))
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False)]
     lines = []
     if median is not None and not is_null(median):
         lines.append(_Line(float(median), f"中位数 {fmt.number(median, 0 if float(median).is_integer() else 1)} {unit}",
@@ -611,16 +616,16 @@ def histogram_figure(view: View, hist: Sequence[tuple] | None, *, title: str,
                            WARNING_COLOURS["amber"]))
     step = f"；每柱 {width} {unit}" if width > 1 else ""
     notes = [f"共 {total:,} {count_unit}{step}。"] + _user_note(note)
-    fig.update_layout(**_layout(_heading(view, title), plot_px=300, top_rows=len(lines), notes=notes))
-    x_hi = max(edges[-1][1], (line_at or 0) + width) + 0.5
-    fig.update_xaxes(title_text=f"{x_label}（{unit}）", range=[-0.5, x_hi], showgrid=False,
-                     ticks="outside", tickcolor=GRID_COLOUR, fixedrange=True, zeroline=False,
-                     automargin=True, title_standoff=6)
+    layout = _layout(_heading(view, title), plot_px=300, top_rows=len(lines), notes=notes)
+    x_range = [-0.5, max(edges[-1][1], (line_at or 0) + width) + 0.5]
+    layout["xaxis"] = dict(title=dict(text=f"{x_label}（{unit}）", standoff=6), range=x_range,
+                           showgrid=False, ticks="outside", tickcolor=GRID_COLOUR, fixedrange=True,
+                           zeroline=False, automargin=True)
     peak = max(counts.values())
-    fig.update_yaxes(title_text=f"{count_label}（{count_unit}）", range=[0, peak * 1.15],
-                     automargin=True, **_value_axis(count_unit, [float(peak)]))
-    _add_lines(fig, lines, x_range=(-0.5, x_hi))
-    return fig
+    layout["yaxis"] = dict(title=dict(text=f"{count_label}（{count_unit}）"), range=[0, peak * 1.15],
+                           automargin=True, **_value_axis(count_unit, [float(peak)]))
+    _add_lines(layout, lines, x_range)
+    return _figure(data, layout)
 
 
 def bin_width(largest: float, line_at: float | None) -> int:
@@ -705,7 +710,7 @@ def _layout(heading: _Heading, *, plot_px: int, top_rows: int = 0, notes: Sequen
         showlegend=legend,
         legend=dict(orientation="h", x=0, xref="container", xanchor="left", y=0, yref="container", yanchor="bottom",
                     font=dict(size=FONT_SIZE)),
-        annotations=annotations, dragmode=False, hovermode="closest",
+        annotations=annotations, shapes=[], dragmode=False, hovermode="closest",
         meta={"filename": heading.filename, "alt": html.unescape(f"{heading.title}：{heading.subtitle}")},
     )
 
