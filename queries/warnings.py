@@ -32,9 +32,14 @@ def level(metric_key: str, value, *, time_progress: float | None = None) -> str 
     return None
 
 
-def thresholds() -> dict[str, list[tuple[str, float]]]:
-    """Lines to draw on charts that rank places: metric key → [(level, value)]."""
-    return {
+def thresholds(time_progress: float | None = None) -> dict[str, list[tuple[str, float]]]:
+    """Lines to draw on charts that rank places: metric key → [(level, value)].
+    整改销号率's lines move with 时间进度, so they exist only when it is given."""
+    lines = {
         "clue_conclusion_rate": [(AMBER, float(settings.get("OVERSIGHT_WARN_CLUE_RATE_AMBER"))),
                                  (RED, float(settings.get("OVERSIGHT_WARN_CLUE_RATE_RED")))],
     }
+    if time_progress is not None:
+        lag = float(settings.get("OVERSIGHT_WARN_RECT_LAG_RED"))
+        lines["rect_close_rate"] = [(AMBER, time_progress), (RED, time_progress - lag)]
+    return lines

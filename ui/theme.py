@@ -30,3 +30,9 @@ def hex_to_rgb(colour: str, alpha: int = 255) -> list[int]:
     """'#fc8d59' → [252, 141, 89, alpha] (deck.gl wants RGBA lists)."""
     colour = colour.lstrip("#")
     return [int(colour[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+# charts (ui/charts.py): text, grid and the white ground a pasted PNG needs
+TEXT_COLOUR = "#262626"
+MUTED_COLOUR = "#595959"          # subtitles, notes, 无数据 (dark enough for grey print)
+GRID_COLOUR = "#e6e6e6"
+BACKGROUND = "#ffffff"
