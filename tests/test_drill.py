@@ -136,6 +136,15 @@ def test_a_selection_naming_another_district_changes_nothing():
     assert "scope" not in at.query_params and gap_shown(at) == f"{siming_gap} 人"
 
 
+def test_with_an_empty_boundary_folder_the_map_still_drills(monkeypatch, tmp_path):
+    monkeypatch.setenv("OVERSIGHT_BOUNDARIES", str(tmp_path))          # no GeoJSON at all
+    at = signed_in("commission", {"period": "campaign"})
+    layer = next(l for l in json.loads(the_map(at).proto.json)["layers"] if l["id"] == maps.AREAS)
+    assert [f["geometry"]["type"] for f in layer["data"]] == ["Point"] * 6
+    select_area(at, "350212")
+    assert at.query_params.get("scope") == "350212" and gap_shown(at) == f"{TONGAN_GAP} 人"
+
+
 def _picker_page():
     """A page of buttons that call drill.picker(view) for a district user (思明区)."""
     import streamlit as st

@@ -326,7 +326,7 @@ def area_map(view: View, frame: pd.DataFrame, metric: str | Metric, *, key: str,
     widget = f"{key}.{view.filters.scope.code}"
     with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
         st.pydeck_chart(spec.deck, width=spec.width, height=height, key=widget,
-                        selection_mode="single-object",
+                        selection_mode="single-object", alt=f"{metric.label}分布图",
                         on_select=_on_select(widget, spec.codes, pick))
         with st.container(width=LEGEND_WIDTH):
             draw_legend(spec, metric, drill.hint(view))
