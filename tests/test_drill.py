@@ -229,7 +229,8 @@ def test_clicks_on_the_canvas_drill_down_in_chromium(tmp_path):
             page.mouse.move(x, y)
             page.wait_for_selector(".deck-tooltip", state="visible")
             tooltip = page.inner_text(".deck-tooltip")
-            assert tooltip.startswith(name) and "漏保人数：" in tooltip and "排名：第" in tooltip
+            # name, the page's figure with its unit, the rank (whichever figure 总览 maps)
+            assert tooltip.startswith(name) and "排名：第" in tooltip and len(tooltip.splitlines()) == 3
             page.mouse.click(x, y)
             page.wait_for_url(base + url, timeout=15_000)
             wait_for_app(page)
