@@ -14,7 +14,7 @@ from queries.database import ContractViolation
 from queries.db import DatabaseUnavailable, database_url, describe_url
 from screens import (briefing_page, clues_page, coverage_page, data_notes_page, overview_page,
                      petitions_page, rectification_page, township_page)
-from ui import data, filters, layout, navigation, signin
+from ui import data, drill, filters, layout, navigation, signin
 from ui.access import AccessConfigError
 
 st.set_page_config(page_title="社会救助监督看板", layout="wide", initial_sidebar_state="expanded")
@@ -65,6 +65,7 @@ def main() -> None:
     layout.draw_header(db, chosen)
     for spec in navigation.PAGES:
         views[spec.url_path] = navigation.View(db, user, chosen, spec)
+    drill.follow_pending(chosen)          # a map click at the lowest level opens 乡镇画像
     page.run()
 
 

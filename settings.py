@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
             "账号因登录失败被锁定的分钟数，期满自动解锁（重启服务也解锁）"),
     Setting("OVERSIGHT_ACCESS_LOG", "data/access.log",
             "个人信息查看日志（JSON Lines，每次展示一行，不含个人信息本身）；相对路径以项目目录为准"),
+    Setting("OVERSIGHT_BOUNDARIES", "data/geo",
+            "地图边界 GeoJSON 文件或文件夹，多个用分号分隔；要素属性 code 为 6、9 或 12 位区划代码，"
+            "同一代码以后列者为准。默认为 data/ 下的演示边界（镇街为示意边界）；无边界的地区画为点"),
     Setting("OVERSIGHT_CACHE_TTL_S", 3600,
             "页面统计结果的缓存时长（秒）；缓存键含库地址、数据截至日、统计期、范围和可查看区划"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,

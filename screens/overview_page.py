@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from queries.figures import METRICS
+from ui import drill, maps
 from ui import format as fmt
 from ui.navigation import View
 
@@ -19,8 +20,10 @@ LEVEL_LABEL = {"city": "各市", "district": "各区", "township": "各镇（街
 
 def render(view: View) -> None:
     st.title("总览")
+    drill.breadcrumb(view)
     frame = view.figures(HEADLINE, with_change=True)
     _headline(view, frame[frame["is_total"]].iloc[0])
+    maps.area_map(view, frame, "gap_persons", key="overview.map")
     _breakdown(view, frame[~frame["is_total"]])
 
 

@@ -44,3 +44,11 @@ def _figures(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], pe
     scope = _db.scope(scope_code, allowed=regions)
     run = compute_with_change if with_change else compute
     return run(_db, list(keys), scope, period)
+
+
+def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tuple[str, ...] | None,
+               scope_code: str) -> pd.DataFrame:
+    """``figures`` for another scope in the same period (a township's district, for the
+    map that shows the township among its neighbours). BadScope if the user may not see it."""
+    return _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys),
+                    filters.period.key, scope_code, regions, False)
