@@ -29,6 +29,7 @@ from queries import warnings
 from queries.figures import METRICS, Metric, is_null, plain_number
 from queries.period import key_label
 from queries.rectification import time_progress
+from ui import drill
 from ui import format as fmt
 from ui.theme import (BACKGROUND, FONT_FAMILY, GRID_COLOUR, HIGHLIGHT_COLOUR, MUTED_COLOUR,
                       PHASE_BANDS, PRIMARY, SECONDARY, SERIES, TEXT_COLOUR, WARNING_COLOURS)
@@ -51,7 +52,6 @@ NUMBER_AXIS_PX = 72    # a y axis of numbers with its title (trend, histogram)
 NO_DATA = "无数据"
 
 # the level below the scope, as a ranking's title names it
-CHILD_LABEL = {"province": "各省", "city": "各市", "district": "各区", "township": "各镇（街道）"}
 # the axis title of several figures sharing one unit
 UNIT_NOUN = {"人": "人数", "件": "件数", "个": "个数", "笔": "笔数", "条": "条数", "元": "金额",
              "天": "天数", "%": "比率", "‰": "千分比"}
@@ -184,7 +184,7 @@ def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str, *,
     progress = (time_progress(view.db.campaign, view.filters.period.as_of)
                 if metric_key == "rect_close_rate" else None)
     bars = _ranked_bars(places, values, metric, progress, highlight, colours or {})
-    heading = _heading(view, title or f"{metric.label} · {_child_label(view)}排名")
+    heading = _heading(view, title or f"{metric.label} · {drill.child_label(view)}排名")
     notes = _level_note(bars) + _unknown_note(frame, metric) + _user_note(note)
     refs = _threshold_lines(metric, progress) + [
         _Line(float(v), f"{_esc(label)} {fmt.value(metric, v)}", SECONDARY, "dot") for label, v in lines]
@@ -314,11 +314,6 @@ def _fit(text: str, width_px: float, size: int) -> int:
         if used > width_px:
             return max(i, 1)
     return len(text)
-
-
-def _child_label(view: View) -> str:
-    children = view.filters.scope.children
-    return CHILD_LABEL.get(children[0].level, "各地区") if children else "各地区"
 
 
 # --------------------------------------------------------------------------- horizontal bars

@@ -14,7 +14,11 @@ from typing import Callable
 
 import streamlit as st
 
+import pandas as pd
+
+from queries.figures import METRICS, Metric
 from queries.scope import BadScope
+from ui import data
 from ui.filters import PERIOD_PARAM, SCOPE_PARAM, Filters, choose_scope
 from ui.navigation import BY_PATH, View
 
@@ -73,6 +77,40 @@ def follow_pending(filters: Filters) -> None:
 
 def _registered_elsewhere() -> None:      # never runs: navigation's own page does
     pass
+
+
+# --------------------------------------------------------------------------- comparisons
+
+CHILD_LABEL = {"province": "各省", "city": "各市", "district": "各区", "township": "各镇（街道）"}
+
+
+def child_label(view: View) -> str:
+    """What the areas a map or ranking compares are called: 各区, 各镇（街道）…; at a
+    township scope they are its district's townships."""
+    children = view.filters.scope.children
+    return CHILD_LABEL.get(children[0].level, "各地区") if children else CHILD_LABEL["township"]
+
+
+def comparison(view: View, frame: pd.DataFrame, metric: Metric,
+               district_frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The areas a map or ranking compares, and the code to highlight among them: the
+    areas of ``frame`` (one level down); at a township scope its district's townships
+    with this one highlighted — ``district_frame`` when given, else fetched for the
+    district when ``metric`` is a registry figure and the user may see the district
+    (otherwise the township alone)."""
+    scope = view.filters.scope
+    if scope.children:
+        return frame, None
+    if district_frame is not None:
+        return district_frame, scope.code
+    region = view.db.tree.get(scope.code)
+    parent = region.parent_code if region is not None else None
+    if parent is None or metric.key not in METRICS:
+        return frame, scope.code
+    try:
+        return data.figures_in(view.db, [metric.key], view.filters, view.user.regions, parent), scope.code
+    except BadScope:      # a user who may see this township but not its district
+        return frame, scope.code
 
 
 # --------------------------------------------------------------------------- breadcrumb

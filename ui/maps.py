@@ -20,9 +20,9 @@ import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from queries.figures import METRICS, Metric, is_null
-from queries.scope import BadScope, RegionTree
+from queries.scope import RegionTree
 from ui import boundaries as geo
-from ui import data, drill, theme
+from ui import drill, theme
 from ui import format as fmt
 from ui.navigation import View
 
@@ -317,7 +317,7 @@ def area_map(view: View, frame: pd.DataFrame, metric: str | Metric, *, key: str,
     the page (the scope is added, so each scope starts with no selection).
     """
     metric = METRICS[metric] if isinstance(metric, str) else metric
-    rows, highlight = _rows_to_draw(view, frame, metric, district_frame)
+    rows, highlight = drill.comparison(view, frame, metric, district_frame)
     spec = build(view.db.tree, geo.load(), rows, metric, highlight=highlight, height=height)
     if not spec.codes:
         st.info("暂无数据")
@@ -330,25 +330,6 @@ def area_map(view: View, frame: pd.DataFrame, metric: str | Metric, *, key: str,
                         on_select=_on_select(widget, spec.codes, pick))
         with st.container(width=LEGEND_WIDTH):
             draw_legend(spec, metric, drill.hint(view))
-
-
-def _rows_to_draw(view: View, frame: pd.DataFrame, metric: Metric,
-                  district_frame: pd.DataFrame | None) -> tuple[pd.DataFrame, str | None]:
-    """The frame to colour and the code to outline: at a township scope, its district's
-    townships (when the user may see the district; else the township alone)."""
-    scope = view.filters.scope
-    if scope.children:
-        return frame, None
-    region = view.db.tree.get(scope.code)
-    parent = region.parent_code if region is not None else None
-    if district_frame is not None:
-        return district_frame, scope.code
-    if parent is None or metric.key not in METRICS:
-        return frame, scope.code
-    try:
-        return data.figures_in(view.db, [metric.key], view.filters, view.user.regions, parent), scope.code
-    except BadScope:      # a user who may see this township but not its district
-        return frame, scope.code
 
 
 def _on_select(widget: str, codes: list[str], pick: Callable[[str], None]) -> Callable[[], None]:
