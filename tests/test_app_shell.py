@@ -87,6 +87,21 @@ def test_sign_out_returns_to_the_form():
     assert not at.metric
 
 
+def test_sign_out_while_the_browser_still_holds_the_page_widgets():
+    # In a browser the sign-out run deletes the cookie, and the cookie component's answer
+    # reruns the script carrying the widget values the browser still shows (the period
+    # and scope pickers). A picker whose state the sign-out had deleted then counted as
+    # changed and its callback raised KeyError (issue 9, item 1). AppTest replays that
+    # message: the widget states of the signed-in page, sent after the sign-out.
+    at = signed_in("leader")
+    still_shown = at._tree.get_widget_states()
+    at.sidebar.button(key="sign_out").click().run()
+    at._run(still_shown)
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.metric and not at.sidebar.selectbox
+
+
 def test_missing_cookie_key_refuses_to_start(monkeypatch):
     monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "")
     at = fresh_app()
