@@ -7,6 +7,7 @@ truths it planted, not from the query layer.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -131,7 +132,8 @@ def test_overview_for_the_city_campaign():
     assert shown["线索办结率"] == f"{100 * clues['concluded_total'] / clues['received_total']:.1f}%"
     assert shown["整改销号率"] == f"{100 * rect['closed_total'] / rect['items_total']:.1f}%"
     assert all(m.delta == "" for m in at.metric)          # 专项治理以来 has no 环比
-    assert "厦门市 · 专项治理以来 · 数据截至 2026-11-15" in texts(at)
+    assert "厦门市 · 专项治理以来 · 统计截至 2026-11-15" in texts(at)
+    assert "数据更新至" not in texts(at)           # the campaign runs to the data's last day
     assert "演示数据" in texts(at)
     assert at.query_params["period"] == "campaign"
     table = at.dataframe[0].value
@@ -187,6 +189,54 @@ def test_unknown_region_code_in_the_url():
     assert not at.metric
     at.button[0].click().run()                     # 回到我的默认范围
     assert metrics(at)["漏保人数"] == f"{MANIFEST['coverage']['gap_persons_total']} 人"
+
+
+def test_a_past_quarter_is_headed_with_its_own_as_of_day():
+    # a screenshot of 2026年第2季度 must not read as November's (issue 9, item 4)
+    at = signed_in("leader", {"period": "2026Q2"})
+    assert "厦门市 · 2026年第2季度 · 统计截至 2026-06-30" in texts(at)
+    assert "数据更新至 2026-11-15" in texts(at) and "演示数据" in texts(at)
+    assert "数据截至 2026-11-15" not in texts(at)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("scope", "![](//127.1:9/x)"), ("scope", "[点此重新登录](//127.1:9/x)"),
+    ("period", "![](//127.1:9/x)"), ("period", "[点此](//x):red[y]"),
+])
+def test_a_url_value_in_a_refusal_is_plain_text(param, value):
+    # drawn as Markdown, the first made the browser fetch from another host and the second
+    # drew a working link inside the red box (issue 9, item 8)
+    at = signed_in("leader", {param: value})
+    message = at.error[0].value
+    assert not re.search(r"(?<!\\)[\[\]()!:]", message), message    # every one escaped
+    assert value[:20] in re.sub(r"\\(.)", r"\1", message)                 # shown as written
+    assert not at.metric
+
+
+@pytest.mark.parametrize("period", ["0000Q1", "0000q1", "\u0660\u0660\u0660\u0660Q1", "２０２６Q3"])
+def test_other_spellings_of_a_period_are_refused_in_chinese(period):
+    # 0000Q1 crashed every page with ValueError (year 0); ２０２６Q3 was taken as 2026Q3
+    at = signed_in("leader", {"period": period})
+    assert "无法识别的统计期" in at.error[0].value
+    assert not at.metric
+
+
+def test_names_from_the_database_in_the_header_are_plain_text():
+    def page() -> None:
+        from datetime import date
+        from types import SimpleNamespace
+        from ui.layout import draw_header
+        period = SimpleNamespace(key="2026Q3", as_of=date(2026, 9, 30))
+        filters = SimpleNamespace(scope=SimpleNamespace(name="![](//127.1:9/x)[链接](//y)"), period=period)
+        draw_header(SimpleNamespace(data_as_of=date(2026, 11, 15), is_demo=False), filters)
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(page, default_timeout=30)
+    at.run()
+    shown = at.markdown[0].value
+    headline = shown.split("**")[1]                    # the bold line; then our own :gray[…] note
+    assert not re.search(r"(?<!\\)[\[\]()!]", headline), headline
+    assert re.sub(r"\\(.)", r"\1", headline) == "![](//127.1:9/x)[链接](//y) · 2026年第3季度 · 统计截至 2026-09-30"
+    assert shown.endswith(":gray[数据更新至 2026-11-15]")
 
 
 def test_unknown_period_in_the_url():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from urllib.parse import quote
 
 import pytest
 
@@ -19,7 +20,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORDS = {"commission": "Commission@2026", "siming": "Siming@2026", "leader": "Leader@2026"}
 MANIFEST = json.loads((DEMO_DB_PATH.parent / "demo.manifest.json").read_text(encoding="utf-8"))
 # what no signed-out response may contain: figures' labels, places, the demo mark, the menu
-DATA_MARKERS = ["漏保人数", "重复信访事项", "线索办结率", "思明区", "厦港街道", "演示数据", "数据截至",
+DATA_MARKERS = ["漏保人数", "重复信访事项", "线索办结率", "思明区", "厦港街道", "演示数据", "统计截至", "数据更新至",
                 "应保尽保", "退出登录", str(MANIFEST["coverage"]["gap_persons_total"])]
 
 if chromium_path() is None:
@@ -128,9 +129,10 @@ def _assert_signed_out_form(page, url: str) -> None:
 def test_every_page_signed_in_makes_no_request_to_another_host(chromium, server):
     context, page, log = _signed_in(chromium, server, "commission")
     for spec in PAGES:
-        for query, place in (("period=campaign", "厦门市"), ("period=2026Q3&scope=350203", "思明区")):
+        for query, head in (("period=campaign", "厦门市 · 专项治理以来 · 统计截至 2026-11-15"),
+                            ("period=2026Q3&scope=350203", "思明区 · 2026年第3季度 · 统计截至 2026-09-30")):
             text = visit(page, f"{server}/{spec.url_path}?{query}")
-            assert f"{place} · " in text and "数据截至 2026-11-15" in text, (spec.url_path, text[:200])
+            assert head in text, (spec.url_path, text[:200])
             assert spec.title in text, spec.url_path
     assert log.foreign("127.0.0.1") == []
     assert len(log.urls) > 20            # the recording itself worked
@@ -148,10 +150,17 @@ def test_page_outside_the_role_draws_only_a_refusal(chromium, server):
 
 
 def test_region_outside_the_user_is_refused_in_the_browser(chromium, server):
-    context, page, _ = _signed_in(chromium, server, "siming")
+    context, page, log = _signed_in(chromium, server, "siming")
     text = visit(page, f"{server}/overview?period=campaign&scope=350206")
     assert "您无权查看“湖里区”的数据" in text
     assert "漏保人数" not in text
+    # a URL value in the refusal is plain text: no image fetched from another host, no link
+    for value in ("![](//127.1:9/x)", "[点此重新登录](//127.1:9/x)"):
+        text = visit(page, f"{server}/overview?scope={quote(value)}")
+        assert value[:20] in text, text[:300]          # the message quotes 20 characters
+        alert = page.query_selector("[data-testid='stAlert']")
+        assert alert.query_selector("a, img") is None
+    assert log.foreign("127.0.0.1") == []
     context.close()
 
 

@@ -21,6 +21,7 @@ from queries.cases import CaseList, Column
 from queries.figures import METRICS, Metric
 from ui import access_log, xlsx
 from ui import format as fmt
+from ui.format import plain
 from ui.privacy import mask_frame, personal_columns
 
 if TYPE_CHECKING:
@@ -213,4 +214,4 @@ def _file_name(title: str) -> str:
 def not_connected(title: str) -> None:
     """An optional table of the database is absent: say 未接入 under the section's title
     (never a 0, which would read as "no problem found")."""
-    st.info(f"{title}：{NOT_CONNECTED}（报表库中没有这部分数据）")
+    st.info(f"{plain(title)}：{NOT_CONNECTED}（报表库中没有这部分数据）")
