@@ -32,6 +32,7 @@ RENDERS: dict[str, navigation.Render] = {
 
 def main() -> None:
     views: dict[str, navigation.View] = {}          # filled below, read when the page runs
+    layout.draw_style()
     try:
         users = signin.user_file()
     except AccessConfigError as exc:

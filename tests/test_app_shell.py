@@ -262,6 +262,25 @@ def test_database_unreachable_after_sign_in(monkeypatch):
     assert at.sidebar.button(key="sign_out")           # still running: the user can sign out
 
 
+# --------------------------------------------------------------------------- look
+
+def test_config_shows_no_menu_and_uses_the_app_blue():
+    # the ⋮ menu (Print, Record screen, "Made with Streamlit v1.67.0") is English and names
+    # the version; the default red primary colour made a chosen picker look like an error
+    import tomllib
+    from ui.theme import PRIMARY
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["theme"]["primaryColor"].lower() == PRIMARY.lower()
+    assert config["client"]["showErrorDetails"] == "none" and config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_style_is_drawn_once_before_anything_else():
+    at = fresh_app()
+    styles = [e for e in at.get("html") if "<style>" in e.proto.body]
+    assert len(styles) == 1 and "padding-top: 1.5rem" in styles[0].proto.body
+
+
 # --------------------------------------------------------------------------- pages/
 
 @pytest.mark.parametrize("path", sorted((ROOT / "screens").glob("*.py")), ids=lambda p: p.name)

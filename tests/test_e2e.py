@@ -136,6 +136,9 @@ def test_every_page_signed_in_makes_no_request_to_another_host(chromium, server)
             assert spec.title in text, spec.url_path
     assert log.foreign("127.0.0.1") == []
     assert len(log.urls) > 20            # the recording itself worked
+    # no ⋮ menu (English, and the version number), no "Streamlit" anywhere on the page
+    assert page.query_selector("[data-testid='stMainMenu']") is None
+    assert "Streamlit" not in page.inner_text("body")
     context.close()
 
 

@@ -10,6 +10,22 @@ from ui.filters import Filters
 from ui.format import plain
 
 
+# The app's only CSS, drawn by app.py on every run (st.html of style alone takes no space).
+# - Streamlit leaves 6rem above a page for its toolbar; with toolbarMode "minimal" there is
+#   no toolbar, and its header bar lets clicks through (pointer-events: none): 1.5rem does.
+# - The sign-in cookie's component (an invisible iframe) took a line and a gap above every
+#   page: taken out of the flow, still rendered so that it keeps answering.
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stElementContainer"]:has(> div > iframe[title="extra_streamlit_components.CookieManager.cookie_manager"]) {
+  position: absolute; width: 0; height: 0; overflow: hidden; }
+</style>"""
+
+
+def draw_style() -> None:
+    st.html(STYLE)
+
+
 def header_parts(filters: Filters) -> list[str]:
     """scope · period · 统计截至 the period's own as-of day (views.md, Shared on every
     page): a screenshot of a past quarter reads as that quarter's, not as today's. The

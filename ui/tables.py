@@ -138,26 +138,26 @@ def case_frame(rows: pd.DataFrame, columns: Sequence[Column], view: "View", *, l
     """The list as shown and written: masked for ``view.user``, Chinese headers, dates as
     dates, numbers as numbers, a township as its name (``links``: a link to its 乡镇画像
     that keeps the period, the name after the #)."""
-    masked = mask_frame(rows[[c.key for c in columns]], view.user, _kinds(columns))
-    out = {}
-    for column in columns:
-        values = masked[column.key]
-        if column.kind == "township":
-            values = values.map(lambda code: _township(code, view, links))
-        elif column.kind == "date":
-            values = pd.to_datetime(values, errors="coerce").dt.date.astype(object).where(values.notna(), None)
-        elif column.kind == "int":
-            values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
-        elif column.kind == "money":
-            values = pd.to_numeric(values, errors="coerce").astype(float)
-        else:
-            values = values.astype(object).where(values.notna(), None)
-        out[column.label] = values.tolist()
-    frame = pd.DataFrame(out, columns=[c.label for c in columns])
-    for column in columns:       # tolist() loses the nullable integer type
-        if column.kind == "int":
-            frame[column.label] = frame[column.label].astype("Int64")
-    return frame
+    masked = mask_frame(rows[[c.key for c in columns]], view.user, _kinds(columns)).reset_index(drop=True)
+    return pd.DataFrame({c.label: _values(masked[c.key], c.kind, view, links) for c in columns})
+
+
+def _values(values: pd.Series, kind: str, view: "View", links: bool) -> pd.Series:
+    if kind == "township":
+        return values.map(lambda code: _township(code, view, links)).astype(object)
+    if kind == "date":
+        return _or_none(pd.to_datetime(values, errors="coerce").dt.date)
+    if kind == "int":
+        return pd.to_numeric(values, errors="coerce").round().astype("Int64")
+    if kind == "money":
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    return _or_none(values)
+
+
+def _or_none(values: pd.Series) -> pd.Series:
+    """Objects with None where a value is missing (NaN, NaT): shown as —, written empty."""
+    values = values.astype(object)
+    return values.where(values.notna(), None)
 
 
 def case_config(columns: Sequence[Column]) -> dict:
