@@ -16,6 +16,7 @@ from screens import (briefing_page, clues_page, coverage_page, data_notes_page, 
                      petitions_page, rectification_page, township_page)
 from ui import data, drill, filters, layout, navigation, signin
 from ui.access import AccessConfigError
+from ui.format import plain
 
 st.set_page_config(page_title="社会救助监督看板", layout="wide", initial_sidebar_state="expanded")
 
@@ -31,12 +32,13 @@ RENDERS: dict[str, navigation.Render] = {
 
 def main() -> None:
     views: dict[str, navigation.View] = {}          # filled below, read when the page runs
+    layout.draw_style()
     try:
         users = signin.user_file()
     except AccessConfigError as exc:
         st.navigation(navigation.build(RENDERS, views.get, None), position="hidden")
         st.title("社会救助监督看板")
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     known = signin.current_user(users)               # as of the previous run
     page = st.navigation(navigation.build(RENDERS, views.get, known),
@@ -49,15 +51,15 @@ def main() -> None:
         db = data.database()
     except (DatabaseUnavailable, ContractViolation) as exc:
         _sidebar_user(user, auth)
-        st.error(str(exc))
-        st.caption(f"报表库：{describe_url(database_url())}。问题解决后刷新本页即可。")
+        st.error(plain(exc))
+        st.caption(f"报表库：{plain(describe_url(database_url()))}。问题解决后刷新本页即可。")
         return
     try:
         chosen = filters.resolve(db, user)
     except filters.FilterRefused as exc:
         filters.draw_sidebar(db, user, filters.fallback(db, user))
         _sidebar_user(user, auth, db)
-        st.error(str(exc))
+        st.error(plain(exc))           # the message quotes the URL's value: plain text
         st.button("回到我的默认范围", on_click=filters.go_to_defaults)
         return
     filters.draw_sidebar(db, user, chosen)

@@ -57,7 +57,8 @@ def wait_for_app(page: Page, timeout_ms: int = 30_000, settle_ms: int = 800) -> 
     deadline = time.monotonic() + timeout_ms / 1000
     last, stable_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        running = page.query_selector("[data-testid='stStatusWidget']") is not None
+        # the app's own mark (the status widget is not drawn with toolbarMode "minimal")
+        running = page.query_selector("[data-testid='stApp'][data-test-script-state='running']") is not None
         text = page.inner_text("[data-testid='stMain']") if page.query_selector("[data-testid='stMain']") else ""
         if text != last or running or not text.strip():
             last, stable_since = text, time.monotonic()

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 CAMPAIGN = "campaign"
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+# ASCII digits only: \d would also take ２０２６ or ٢٠٢٦, a second spelling of a quarter
+_QUARTER = re.compile(r"^([0-9]{4})[Qq]([1-4])$")
 
 
 class BadPeriod(ValueError):
@@ -54,6 +55,8 @@ class Period:
             return None
         year, q = int(self.key[:4]), int(self.key[-1])
         year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+        if year < 1:
+            return None
         start, end = quarter_bounds(year, q)
         as_of = end
         if self.cut_short:
@@ -61,7 +64,7 @@ class Period:
             month = start.month + months_in
             day = min(self.as_of.day, calendar.monthrange(start.year, month)[1])
             as_of = date(start.year, month, day)
-        return replace(self, key=f"{year}Q{q}", start=start, end=end, as_of=as_of)
+        return replace(self, key=f"{year:04d}Q{q}", start=start, end=end, as_of=as_of)
 
 
 def quarter_bounds(year: int, q: int) -> tuple[date, date]:
@@ -71,7 +74,7 @@ def quarter_bounds(year: int, q: int) -> tuple[date, date]:
 
 
 def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}Q{(day.month - 1) // 3 + 1}"
 
 
 def key_label(key: str) -> str:
@@ -92,8 +95,8 @@ def make_period(key: str, data_as_of: date, campaign: tuple[date, date] | None =
         if start > data_as_of:
             raise BadPeriod("专项治理尚未开始（开始日期晚于数据截至日）。")
         return Period(CAMPAIGN, start, end, min(end, data_as_of), data_as_of)
-    match = _QUARTER.match(key.upper())
-    if not match:
+    match = _QUARTER.match(key)
+    if not match or int(match[1]) < 1:          # there is no year 0
         raise BadPeriod(f"无法识别的统计期“{key[:20]}”。请选择季度（如 2026Q3）或“专项治理以来”。")
     start, end = quarter_bounds(int(match[1]), int(match[2]))
     if start > data_as_of:

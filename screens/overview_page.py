@@ -12,6 +12,7 @@ from queries.figures import METRICS
 from ui import drill, maps
 from ui import format as fmt
 from ui.navigation import View
+from ui.tables import figure_table
 
 HEADLINE = ("gap_persons", "new_repeat_matters", "repeat_matters", "clue_conclusion_rate",
             "rect_close_rate")
@@ -47,17 +48,4 @@ def _breakdown(view: View, rows: pd.DataFrame) -> None:
     scope = view.filters.scope
     level = scope.children[0].level if scope.children else "township"
     st.subheader(f"{LEVEL_LABEL.get(level, '下级地区')}情况" if scope.children else "本镇（街道）情况")
-    if rows.empty:
-        st.info("暂无数据")
-        return
-    table = pd.DataFrame({"地区": rows["name"].tolist()})
-    config = {}
-    for key in HEADLINE:
-        metric = METRICS[key]
-        header = f"{metric.label}（{metric.unit}）"
-        table[header] = pd.to_numeric(rows[key], errors="coerce").tolist()
-        config[header] = st.column_config.NumberColumn(
-            header, format="%.1f" if metric.unit in fmt.RATE_UNITS else "%,d", help=metric.description)
-    st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config)
-    st.caption("点击表头可排序。“未识别区划”为区划代码无法识别的记录，详见“数据说明”。"
-               if rows["code"].isna().any() else "点击表头可排序。")
+    figure_table(rows, HEADLINE, key="overview_breakdown")

@@ -112,6 +112,30 @@ def test_mask_frame_by_role():
     assert frame.iloc[0, 1] == "张三丰"      # the caller's frame is left alone
 
 
+def test_mask_frame_integer_ids_and_every_personal_column_of_the_contract():
+    # a database may hold ids as integers; the payment table's holder name, the household
+    # and account ids are personal too (reporting-db.md)
+    frame = pd.DataFrame({"person_id": [35020319900101, None], "household_id": ["H0000012345", "H0000067890"],
+                          "account_id": ["6a1f93c0d2e4b5a7", None], "account_holder_name": ["王小明", "李四"],
+                          "amount": [650.0, 700.0]})
+    leader = User("l", "L", "leader", None)
+    shown = mask_frame(frame, leader)
+    assert shown["person_id"].tolist() == ["350203…01", None]
+    assert shown["household_id"].tolist() == ["H00000…45", "H00000…90"]
+    assert shown["account_id"].tolist() == ["6a1f93…a7", None]
+    assert shown["account_holder_name"].tolist() == ["王*明", "李*"]
+    assert shown["amount"].tolist() == [650.0, 700.0]
+    commission = mask_frame(frame, User("c", "C", "commission", None))
+    assert commission["account_holder_name"].tolist() == ["王小明", "李四"]
+    assert commission["person_id"].tolist() == ["350203…01", None]
+
+
+def test_mask_frame_by_kind_whatever_the_column_is_called():
+    frame = pd.DataFrame({"who": ["张三丰"], "pid": ["0067d986705cea7b"], "note": ["低保"]})
+    shown = mask_frame(frame, User("l", "L", "leader", None), {"who": "name", "pid": "id", "note": "text"})
+    assert shown.iloc[0].tolist() == ["张*丰", "0067d9…7b", "低保"]
+
+
 def test_access_log_lines_are_json(tmp_path):
     path = tmp_path / "sub" / "access.log"
     append(path, {"user": "leader", "rows": 3})

@@ -7,6 +7,7 @@ truths it planted, not from the query layer.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -87,6 +88,21 @@ def test_sign_out_returns_to_the_form():
     assert not at.metric
 
 
+def test_sign_out_while_the_browser_still_holds_the_page_widgets():
+    # In a browser the sign-out run deletes the cookie, and the cookie component's answer
+    # reruns the script carrying the widget values the browser still shows (the period
+    # and scope pickers). A picker whose state the sign-out had deleted then counted as
+    # changed and its callback raised KeyError (issue 9, item 1). AppTest replays that
+    # message: the widget states of the signed-in page, sent after the sign-out.
+    at = signed_in("leader")
+    still_shown = at._tree.get_widget_states()
+    at.sidebar.button(key="sign_out").click().run()
+    at._run(still_shown)
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert not at.metric and not at.sidebar.selectbox
+
+
 def test_missing_cookie_key_refuses_to_start(monkeypatch):
     monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "")
     at = fresh_app()
@@ -116,7 +132,8 @@ def test_overview_for_the_city_campaign():
     assert shown["线索办结率"] == f"{100 * clues['concluded_total'] / clues['received_total']:.1f}%"
     assert shown["整改销号率"] == f"{100 * rect['closed_total'] / rect['items_total']:.1f}%"
     assert all(m.delta == "" for m in at.metric)          # 专项治理以来 has no 环比
-    assert "厦门市 · 专项治理以来 · 数据截至 2026-11-15" in texts(at)
+    assert "厦门市 · 专项治理以来 · 统计截至 2026-11-15" in texts(at)
+    assert "数据更新至" not in texts(at)           # the campaign runs to the data's last day
     assert "演示数据" in texts(at)
     assert at.query_params["period"] == "campaign"
     table = at.dataframe[0].value
@@ -174,6 +191,54 @@ def test_unknown_region_code_in_the_url():
     assert metrics(at)["漏保人数"] == f"{MANIFEST['coverage']['gap_persons_total']} 人"
 
 
+def test_a_past_quarter_is_headed_with_its_own_as_of_day():
+    # a screenshot of 2026年第2季度 must not read as November's (issue 9, item 4)
+    at = signed_in("leader", {"period": "2026Q2"})
+    assert "厦门市 · 2026年第2季度 · 统计截至 2026-06-30" in texts(at)
+    assert "数据更新至 2026-11-15" in texts(at) and "演示数据" in texts(at)
+    assert "数据截至 2026-11-15" not in texts(at)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("scope", "![](//127.1:9/x)"), ("scope", "[点此重新登录](//127.1:9/x)"),
+    ("period", "![](//127.1:9/x)"), ("period", "[点此](//x):red[y]"),
+])
+def test_a_url_value_in_a_refusal_is_plain_text(param, value):
+    # drawn as Markdown, the first made the browser fetch from another host and the second
+    # drew a working link inside the red box (issue 9, item 8)
+    at = signed_in("leader", {param: value})
+    message = at.error[0].value
+    assert not re.search(r"(?<!\\)[\[\]()!:]", message), message    # every one escaped
+    assert value[:20] in re.sub(r"\\(.)", r"\1", message)                 # shown as written
+    assert not at.metric
+
+
+@pytest.mark.parametrize("period", ["0000Q1", "0000q1", "\u0660\u0660\u0660\u0660Q1", "２０２６Q3"])
+def test_other_spellings_of_a_period_are_refused_in_chinese(period):
+    # 0000Q1 crashed every page with ValueError (year 0); ２０２６Q3 was taken as 2026Q3
+    at = signed_in("leader", {"period": period})
+    assert "无法识别的统计期" in at.error[0].value
+    assert not at.metric
+
+
+def test_names_from_the_database_in_the_header_are_plain_text():
+    def page() -> None:
+        from datetime import date
+        from types import SimpleNamespace
+        from ui.layout import draw_header
+        period = SimpleNamespace(key="2026Q3", as_of=date(2026, 9, 30))
+        filters = SimpleNamespace(scope=SimpleNamespace(name="![](//127.1:9/x)[链接](//y)"), period=period)
+        draw_header(SimpleNamespace(data_as_of=date(2026, 11, 15), is_demo=False), filters)
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(page, default_timeout=30)
+    at.run()
+    shown = at.markdown[0].value
+    headline = shown.split("**")[1]                    # the bold line; then our own :gray[…] note
+    assert not re.search(r"(?<!\\)[\[\]()!]", headline), headline
+    assert re.sub(r"\\(.)", r"\1", headline) == "![](//127.1:9/x)[链接](//y) · 2026年第3季度 · 统计截至 2026-09-30"
+    assert shown.endswith(":gray[数据更新至 2026-11-15]")
+
+
 def test_unknown_period_in_the_url():
     at = signed_in("leader", {"period": "2031Q1"})
     assert "晚于数据截至日" in at.error[0].value
@@ -195,6 +260,25 @@ def test_database_unreachable_after_sign_in(monkeypatch):
     assert "无法连接报表库" in at.error[0].value
     assert "Traceback" not in texts(at)
     assert at.sidebar.button(key="sign_out")           # still running: the user can sign out
+
+
+# --------------------------------------------------------------------------- look
+
+def test_config_shows_no_menu_and_uses_the_app_blue():
+    # the ⋮ menu (Print, Record screen, "Made with Streamlit v1.67.0") is English and names
+    # the version; the default red primary colour made a chosen picker look like an error
+    import tomllib
+    from ui.theme import PRIMARY
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["theme"]["primaryColor"].lower() == PRIMARY.lower()
+    assert config["client"]["showErrorDetails"] == "none" and config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_style_is_drawn_once_before_anything_else():
+    at = fresh_app()
+    styles = [e for e in at.get("html") if "<style>" in e.proto.body]
+    assert len(styles) == 1 and "padding-top: 1.5rem" in styles[0].proto.body
 
 
 # --------------------------------------------------------------------------- pages/

@@ -37,7 +37,8 @@ def test_demo_database_is_announced(monkeypatch, tmp_path):
     load_rows(url, ROWS)
     at = _run(monkeypatch, url)
     # no campaign in this database: the default period is the latest quarter, cut short
-    assert "厦门市 · 2026年第4季度（截至11月15日） · 数据截至 2026-11-15" in texts(at)
+    assert "厦门市 · 2026年第4季度 · 统计截至 2026-11-15" in texts(at)
+    assert "数据更新至" not in texts(at)          # the quarter's as-of day is the data's last day
     assert "演示数据" in texts(at)
 
 

@@ -1,6 +1,7 @@
 """The access log of personal information (views.md, Access): one JSON line per showing —
 time, user, role, page, scope, period, rows, masked or not — once per session for the same
-page, scope and period, not on every rerun. Never the personal information itself.
+page, scope and period, not on every rerun; and one line per Excel download of it
+(``"download": true``). Never the personal information itself.
 
 It lives outside the database, which stays read-only: ``OVERSIGHT_ACCESS_LOG``.
 """
@@ -27,14 +28,27 @@ def record(user: User, page: str, scope_code: str, period_key: str, rows: int, m
     mark = (page, scope_code, period_key)
     if mark in seen:
         return False
-    entry = {
+    append(settings.path("OVERSIGHT_ACCESS_LOG"), _entry(user, page, scope_code, period_key, rows, masked))
+    seen.add(mark)
+    return True
+
+
+def record_download(user: User, page: str, scope_code: str, period_key: str, rows: int,
+                    masked: bool) -> None:
+    """Append the line of a download (an Excel file of a case list): every download is
+    its own line. Runs outside the script (the file is built on click), so it needs no
+    session state."""
+    entry = _entry(user, page, scope_code, period_key, rows, masked)
+    entry["download"] = True
+    append(settings.path("OVERSIGHT_ACCESS_LOG"), entry)
+
+
+def _entry(user: User, page: str, scope_code: str, period_key: str, rows: int, masked: bool) -> dict:
+    return {
         "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
         "user": user.username, "role": user.role, "page": page, "scope": scope_code,
         "period": period_key, "rows": int(rows), "masked": bool(masked),
     }
-    append(settings.path("OVERSIGHT_ACCESS_LOG"), entry)
-    seen.add(mark)
-    return True
 
 
 def append(path: Path, entry: dict) -> None:

@@ -19,6 +19,7 @@ from ui.access import User
 
 PERIOD_PARAM, SCOPE_PARAM = "period", "scope"
 _PERIOD, _SCOPE = "oversight_period", "oversight_scope"                 # the session's choice
+# widget keys end in "_widget": sign-out leaves them (ui/signin.py _forget_session)
 _PERIOD_WIDGET, _SCOPE_WIDGET = "oversight_period_widget", "oversight_scope_widget"
 
 

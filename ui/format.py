@@ -2,10 +2,25 @@
 rates with one decimal and %, dates YYYY-MM-DD."""
 from __future__ import annotations
 
+import re
+
 from queries.figures import Metric, is_null
 
 RATE_UNITS = frozenset({"%", "‰"})
 NO_VALUE = "—"
+# every ASCII punctuation mark may be backslash-escaped in Markdown (CommonMark); escaping
+# them all leaves no link, image, emphasis, :colour[…] directive, :emoji:, $LaTeX$, HTML
+# or bare-URL autolink in the text
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: object) -> str:
+    """``text`` (from the URL, the database, the user file, an error) as Markdown that
+    shows exactly it: st.error/info/caption/markdown and widget labels render Markdown,
+    so ``![](//host/x)`` from a URL would make the browser fetch from another host
+    (stack-notes, Text from users). Line breaks become spaces: no new block can start."""
+    flat = re.sub(r"[\r\n]+", " ", "" if text is None else str(text))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
 
 
 def number(value, decimals: int = 0) -> str:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 FORM_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录",
                "Captcha": "验证码"}
 SESSION_KEYS = ("authentication_status", "username", "name", "roles", "email")
+WIDGET_SUFFIX = "_widget"      # our widgets' keys end so (ui/filters.py): never deleted here
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,8 +44,13 @@ def user_file() -> UserFile:
 
 
 def authenticator(users: UserFile) -> stauth.Authenticate:
+    # login_sleep_time=0: the library sleeps 0.7 s on every signed-out run (and before
+    # checking a password), once to let its cookie component answer; 0.4.2 reads the
+    # cookie from the request (st.context.cookies) instead, so the sleep only delayed the
+    # sign-in form and the page after 登录 (measured: 0.7 s each)
     return stauth.Authenticate(users.credentials, users.cookie_name, users.cookie_key,
-                               float(settings.get("OVERSIGHT_COOKIE_EXPIRY_DAYS")), auto_hash=False)
+                               float(settings.get("OVERSIGHT_COOKIE_EXPIRY_DAYS")), auto_hash=False,
+                               login_sleep_time=0)
 
 
 def sign_in(users: UserFile, auth: stauth.Authenticate) -> User | None:
@@ -122,9 +128,16 @@ def _lift_expired_locks(users: UserFile, max_attempts: int) -> None:
 
 
 def _forget_session(keep_auth: bool = False) -> None:
-    """Drop what this session knew about its user (filters, access-log marks)."""
+    """Drop what this session knew about its user (filters, access-log marks).
+
+    A widget's own state (keys ending in ``_widget``) stays: the browser may still send
+    the old page's widget values in the next rerun (the cookie component answers before
+    the sign-in form is drawn), and a widget whose state was deleted then counts as
+    changed, so its callback runs with no value (KeyError). The sign-in page draws none
+    of them, so Streamlit drops them as stale; a signed-in page sets them afresh."""
     for key in list(st.session_state.keys()):
         if key in SESSION_KEYS and keep_auth:
             continue
-        if key in SESSION_KEYS or str(key).startswith("oversight_"):
+        name = str(key)
+        if key in SESSION_KEYS or (name.startswith("oversight_") and not name.endswith(WIDGET_SUFFIX)):
             del st.session_state[key]

@@ -1,36 +1,217 @@
-"""Tables of cases: masked for the viewer, logged when personal, downloadable as .xlsx with
-the same columns and Chinese headers (views.md, Shared on every page)."""
+"""The app's tables (views.md, Shared on every page), each drawn one way on every page:
+
+- ``figure_table``: areas (or a dimension's values) × figures, headed 标签（单位）;
+- ``case_table``: a list of people, payments, matters … (``queries.cases.CaseList``),
+  masked for the viewer, logged when personal, each township a link to 乡镇画像, with an
+  Excel download of all its rows;
+- ``not_connected``: where an optional table of the database is absent (未接入, never 0).
+
+Missing values show as —, and as empty cells in Excel.
+"""
 from __future__ import annotations
 
-import io
+import re
+from typing import TYPE_CHECKING, Callable, Sequence
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from ui import access_log
-from ui.access import User
-from ui.filters import Filters
+from queries.cases import CaseList, Column
+from queries.figures import METRICS, Metric
+from ui import access_log, xlsx
+from ui import format as fmt
+from ui.format import plain
 from ui.privacy import mask_frame, personal_columns
 
+if TYPE_CHECKING:
+    from ui.navigation import View
 
-def case_table(frame: pd.DataFrame, labels: dict[str, str], *, user: User, page: str,
-               filters: Filters, title: str, key: str) -> None:
-    """Draw ``frame`` (columns named as ``labels``' keys) for ``user`` on ``page``."""
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCEL_LIMIT = 100_000                   # rows in a case list's Excel file
+UNKNOWN_AREA = "未识别区划"
+UNKNOWN_NOTE = "“未识别区划”为区划代码无法识别的记录，详见“数据说明”。"
+SORT_NOTE = "点击表头可排序。"
+NO_DATA, NOT_CONNECTED = "暂无数据", "未接入"
+_LINK_TEXT = r"#(.+)$"                  # a township link's text: its name, after the #
+
+
+# --------------------------------------------------------------------------- figures
+
+def header(metric: Metric) -> str:
+    """A figure's column header: 漏保率（%）."""
+    return f"{metric.label}（{metric.unit}）"
+
+
+def figure_frame(frame: pd.DataFrame, keys: Sequence[str], name_label: str = "地区") -> pd.DataFrame:
+    """``frame``'s rows (from ``queries.runner.compute``) with Chinese headers: the area's
+    name, then one numeric column per figure (NaN where a figure has no value)."""
+    table = pd.DataFrame({name_label: frame["name"].fillna(UNKNOWN_AREA).astype(str).tolist()})
+    for key in keys:
+        table[header(METRICS[key])] = pd.to_numeric(frame[key], errors="coerce").astype(float).tolist()
+    return table
+
+
+def figure_table(frame: pd.DataFrame, keys: Sequence[str], *, key: str, name_label: str = "地区",
+                 download: str | None = None) -> None:
+    """Areas × figures: one row per row of ``frame`` (a ``compute`` result, total row
+    included if the caller keeps it), sortable, numbers right-aligned with thousands
+    separators, — where a figure has no value. ``download``: the Excel file's title (the
+    button is drawn only when given). ``key`` keeps the widgets of two tables apart."""
     if frame.empty:
-        st.info("暂无数据")
+        st.info(NO_DATA)
         return
-    shown = mask_frame(frame, user)[list(labels)].rename(columns=labels)
-    if personal_columns(frame):
-        access_log.record(user, page, filters.scope.code, filters.period.key, len(frame),
-                          masked=user.masks_names)
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table")
-    st.download_button("下载 Excel", data=lambda: to_xlsx(shown, title), key=f"{key}_xlsx",
-                       file_name=f"{title}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    table = figure_frame(frame, keys, name_label)
+    config = {name_label: st.column_config.TextColumn(name_label)}
+    for k in keys:
+        metric = METRICS[k]
+        config[header(metric)] = st.column_config.NumberColumn(
+            header(metric), format=_printf(metric.decimals), help=metric.description, alignment="right")
+    st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config,
+                 placeholder=fmt.NO_VALUE, key=f"{key}_figures")
+    st.caption(SORT_NOTE + (UNKNOWN_NOTE if has_unknown_area(frame) else ""))
+    if download:
+        formats = {header(METRICS[k]): xlsx.number_format(METRICS[k].decimals) for k in keys}
+        st.download_button("下载 Excel", data=lambda: xlsx.workbook(table, download, formats),
+                           file_name=_file_name(download), mime=XLSX_MIME, key=f"{key}_figures_xlsx",
+                           on_click="ignore")
 
 
-def to_xlsx(frame: pd.DataFrame, sheet_title: str) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_title[:31] or "Sheet1")
-    return buffer.getvalue()
+def has_unknown_area(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` has the 未识别区划 row (code None, not the total)."""
+    if "code" not in frame:
+        return False
+    unknown = frame["code"].isna()
+    if "is_total" in frame:
+        unknown &= ~frame["is_total"].astype(bool)
+    return bool(unknown.any())
+
+
+def _printf(decimals: int) -> str:
+    return "%,d" if decimals == 0 else f"%,.{decimals}f"
+
+
+# --------------------------------------------------------------------------- cases
+
+def case_table(case: CaseList, view: "View", *, key: str,
+               fetch_all: Callable[[], pd.DataFrame] | None = None, order: str | None = None) -> None:
+    """A list of cases for ``view``'s user: the count (共 N 人), the first rows in the
+    list's order (``order`` says which, e.g. 待纳入天数从长到短), sortable, masked by role,
+    townships linking to 乡镇画像, and an Excel download with the same columns of all the
+    rows (``fetch_all()``, at most EXCEL_LIMIT; without it, the rows shown)."""
+    if case.total == 0 or case.rows.empty:
+        st.info(NO_DATA)
+        return
+    st.markdown(count_line(case, order, complete_download=fetch_all is not None))
+    user = view.user
+    personal = bool(personal_columns(case.rows, _kinds(case.columns)))
+    if personal:
+        access_log.record(user, view.page.url_path, view.filters.scope.code, view.filters.period.key,
+                          len(case.rows), masked=user.masks_names)
+    st.dataframe(case_frame(case.rows, case.columns, view, links=True), hide_index=True,
+                 width="stretch", column_config=case_config(case.columns),
+                 placeholder=fmt.NO_VALUE, key=f"{key}_cases")
+    title = f"{case.title}-{view.filters.scope.name}-{view.filters.period.key}"
+    st.download_button(f"下载 Excel（{_excel_rows(case, fetch_all is not None):,} {case.unit}）",
+                       data=lambda: case_xlsx(case, view, fetch_all, personal), file_name=_file_name(title),
+                       mime=XLSX_MIME, key=f"{key}_cases_xlsx", on_click="ignore")
+
+
+def count_line(case: CaseList, order: str | None = None, *, complete_download: bool = True) -> str:
+    """共 12,345 人；仅显示前 1,000 人（按…排序），完整名单请下载 Excel。"""
+    text = f"共 {case.total:,} {case.unit}"
+    if not case.is_cut:
+        return text + "。"
+    shown = f"；仅显示前 {len(case.rows):,} {case.unit}" + (f"（按{order}排序）" if order else "")
+    if not complete_download:
+        return text + shown + "。"
+    if case.total > EXCEL_LIMIT:
+        return text + shown + f"，Excel 含前 {EXCEL_LIMIT:,} {case.unit}。"
+    return text + shown + "，完整名单请下载 Excel。"
+
+
+def _excel_rows(case: CaseList, complete: bool) -> int:
+    return min(case.total, EXCEL_LIMIT) if complete else len(case.rows)
+
+
+def case_frame(rows: pd.DataFrame, columns: Sequence[Column], view: "View", *, links: bool) -> pd.DataFrame:
+    """The list as shown and written: masked for ``view.user``, Chinese headers, dates as
+    dates, numbers as numbers, a township as its name (``links``: a link to its 乡镇画像
+    that keeps the period, the name after the #)."""
+    masked = mask_frame(rows[[c.key for c in columns]], view.user, _kinds(columns)).reset_index(drop=True)
+    return pd.DataFrame({c.label: _values(masked[c.key], c.kind, view, links) for c in columns})
+
+
+def _values(values: pd.Series, kind: str, view: "View", links: bool) -> pd.Series:
+    if kind == "township":
+        return values.map(lambda code: _township(code, view, links)).astype(object)
+    if kind == "date":
+        return _or_none(pd.to_datetime(values, errors="coerce").dt.date)
+    if kind == "int":
+        return pd.to_numeric(values, errors="coerce").round().astype("Int64")
+    if kind == "money":
+        return pd.to_numeric(values, errors="coerce").astype(float)
+    return _or_none(values)
+
+
+def _or_none(values: pd.Series) -> pd.Series:
+    """Objects with None where a value is missing (NaN, NaT): shown as —, written empty."""
+    values = values.astype(object)
+    return values.where(values.notna(), None)
+
+
+def case_config(columns: Sequence[Column]) -> dict:
+    """st.dataframe's column_config for each kind of column."""
+    config = {}
+    for c in columns:
+        if c.kind == "int":
+            config[c.label] = st.column_config.NumberColumn(c.label, format="%,d", alignment="right")
+        elif c.kind == "money":
+            config[c.label] = st.column_config.NumberColumn(c.label, format="%,.2f", alignment="right")
+        elif c.kind == "date":
+            config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM-DD")
+        elif c.kind == "township":
+            config[c.label] = st.column_config.LinkColumn(c.label, display_text=_LINK_TEXT,
+                                                          help="点击打开该镇（街道）的乡镇画像")
+        else:
+            config[c.label] = st.column_config.TextColumn(c.label)
+    return config
+
+
+def case_xlsx(case: CaseList, view: "View", fetch_all: Callable[[], pd.DataFrame] | None,
+              personal: bool) -> bytes:
+    """The Excel file of the list (built on click): all rows, masked as on the page."""
+    rows = fetch_all().head(EXCEL_LIMIT) if fetch_all is not None else case.rows
+    if personal:     # each download of personal information is its own line
+        access_log.record_download(view.user, view.page.url_path, view.filters.scope.code,
+                                   view.filters.period.key, len(rows), masked=view.user.masks_names)
+    formats = {c.label: xlsx.number_format(2) for c in case.columns if c.kind == "money"}
+    return xlsx.workbook(case_frame(rows, case.columns, view, links=False), case.title, formats)
+
+
+def _kinds(columns: Sequence[Column]) -> dict[str, str]:
+    return {c.key: c.kind for c in columns}
+
+
+def _township(code, view: "View", link: bool) -> str | None:
+    if code is None or (isinstance(code, float) and code != code):
+        return None
+    region = view.db.tree.by_code.get(str(code))
+    if region is None or region.level != "township":
+        return f"data?{urlencode({'period': view.filters.period.key})}#{UNKNOWN_AREA}" if link else UNKNOWN_AREA
+    if not link:
+        return region.name
+    query = urlencode({"period": view.filters.period.key, "scope": region.code})
+    return f"township?{query}#{region.name}"
+
+
+def _file_name(title: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("_") + ".xlsx"
+
+
+# --------------------------------------------------------------------------- absent tables
+
+def not_connected(title: str) -> None:
+    """An optional table of the database is absent: say 未接入 under the section's title
+    (never a 0, which would read as "no problem found")."""
+    st.info(f"{plain(title)}：{NOT_CONNECTED}（报表库中没有这部分数据）")
