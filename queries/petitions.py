@@ -153,7 +153,8 @@ def _matter_first_date(matter_id) -> ScalarSelect:
     return select(func.min(q.c.received_date)).where(q.c.matter_id == matter_id).scalar_subquery()
 
 
-@measure_set("petition_matters", dims=("channel", "category"), shared_dims=("channel", "category"))
+@measure_set("petition_matters", dims={"channel": CHANNEL_LABEL, "category": CATEGORY_LABEL},
+             shared_dims=("channel", "category"))
 def petition_matters(q: Query):
     """The period's petition figures in one pass over matters: a matter's petitions are
     summed together (received, closed, on time, rated, satisfied, overdue), then the
