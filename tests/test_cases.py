@@ -10,7 +10,7 @@ import pytest
 
 from conftest import load_rows
 from frames import statements_run
-from queries.cases import EXCEL, LISTS, KINDS, case_list
+from queries.cases import EXCEL, KINDS, LISTS, case_list, case_lists
 from queries.runner import compute
 from rows_coverage import A, C, HULI, ROWS, SIMING, _r, _s
 from test_coverage import _load_without_optional
@@ -131,6 +131,17 @@ def test_every_total_equals_its_figure(db, code, period):
 def test_one_statement_per_list(db):
     for key in LISTS:
         assert statements_run(db, lambda: case_list(key, db, db.scope(None), db.period("2026Q4"))) == 1
+
+
+def test_lists_of_a_view_run_together(db, db_noopt):
+    keys = ["uncovered_persons", "deceased_active", "paid_after_death"]
+    lists = case_lists(db, keys, db.scope(None), db.period("2026Q4"), limit=2)
+    assert [lists[k].total for k in keys] == [12, 4, 4]
+    assert [len(lists[k].rows) for k in keys] == [2, 2, 2]
+    assert statements_run(db, lambda: case_lists(db, keys, db.scope(None), db.period("2026Q4"))) == 3
+    # without the payment table: that list is None (未接入), the others as before
+    lists = case_lists(db_noopt, keys, db_noopt.scope(None), db_noopt.period("2026Q4"))
+    assert (lists["uncovered_persons"].total, lists["paid_after_death"]) == (12, None)
 
 
 def test_columns():
