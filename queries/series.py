@@ -28,7 +28,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from queries.coverage import CORE
 from queries.figures import MEASURE_SETS, METRICS, Metric, Query, plain_number, rate
 from queries.period import Period
-from queries.petitions import _in_scope, matter_township, repeat_facts
+from queries.petitions import matter_township, repeat_facts, scope_matters
 from queries.schema import clue, death_record, petition, recipient, rectification, screening
 from queries.scope import Scope
 from queries.sql import (
@@ -94,10 +94,11 @@ def monthly(db, keys: Iterable[str], scope: Scope, first_month: date, as_of: dat
         raise KeyError(f"no monthly series for {missing}")
     months = month_starts(first_month, as_of)
     days = [min(_month_end(m), as_of) for m in months]
+    if not months:
+        return pd.DataFrame(columns=["month", "day", *[c for m in metrics for c in _columns(m)]])
     names = [n for n in dict.fromkeys(m.measure_set for m in metrics)
              if not (MEASURE_SETS[n].requires and not db.has(MEASURE_SETS[n].requires))]
-    q = Query(scope, Period("series", months[0] if months else first_month, as_of, as_of,
-                            db.data_as_of))
+    q = Query(scope, Period("series", months[0], as_of, as_of, db.data_as_of))
     results = dict(zip(names, run_statements(db, [SERIES[n].build(q, db.dialect) for n in names])))
     changes = {n: _changes(rows.select(MONTH, *SERIES[n].columns), SERIES[n].columns)
                for n, rows in results.items()}
@@ -140,6 +141,10 @@ def _changes(records: list[tuple], columns: tuple[str, ...]) -> dict[int, list]:
         for i, v in enumerate(values):
             acc[i] += 0 if v is None else plain_number(v)
     return out
+
+
+def _columns(m: Metric) -> list[str]:
+    return [m.key] + ([f"{m.key}.num", f"{m.key}.den"] if m.is_rate else [])
 
 
 def _figure(m: Metric, changes: dict[int, list] | None, months: list[date]) -> dict[str, list]:
@@ -247,7 +252,7 @@ def petition_series(q: Query, _dialect: str) -> Select:
             .group_by(literal_column(MONTH))
     f = select(month.label(MONTH), func.count().label("n"),
                matter_township(p.c.matter_id).label("township_code")) \
-        .select_from(_in_scope(q, p)).where(*received) \
+        .select_from(scope_matters(q, p)).where(*received) \
         .group_by(p.c.matter_id, month).subquery("matter_months")
     return select(f.c[MONTH], func.sum(f.c.n).label("petitions")) \
         .where(*q.in_scope(f.c.township_code)).group_by(f.c[MONTH])

@@ -159,6 +159,13 @@ def test_month_helpers():
     assert month_starts(date(2025, 11, 30), date(2026, 2, 1)) == [
         date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
     assert month_starts(date(2026, 12, 1), date(2026, 11, 15)) == []
+
+
+def test_no_months_no_statement(db):
+    # a first month after the as-of day: an empty frame with the columns, and no query
+    frame = monthly(db, ["gap_rate"], db.scope(None), date(2026, 12, 1), AS_OF)
+    assert frame.empty and list(frame.columns) == ["month", "day", "gap_rate", "gap_rate.num", "gap_rate.den"]
+    assert statements_run(db, lambda: monthly(db, ["gap_rate"], db.scope(None), date(2026, 12, 1), AS_OF)) == 0
     assert set(SERIES) == {"screened_eligible", "clue_counts", "rectification_items",
                            "petition_matters", "repeat_matters"}
 
