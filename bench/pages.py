@@ -11,17 +11,29 @@ from __future__ import annotations
 from typing import Callable
 
 from screens.overview_page import HEADLINE     # the page's own list: one place
+from queries.cases import case_lists
 from queries.figures import metrics_for
-from queries.runner import compute, compute_with_change
+from queries.runner import compute, compute_many, compute_with_change
 from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
+from queries.series import monthly, months_back
 
 PROFILE = [*HEADLINE, "gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
+# 总览's monthly trends of the four areas (views.md, page 1), 12 months to the as-of day
+TREND = ["gap_rate", "new_repeat_matters", "clue_conclusion_rate", "rect_close_rate"]
+PETITION_TREND = ["petitions", "new_repeat_matters"]
+# 应保尽保's lists (issue 9): the people not yet covered and 死亡未退保
+COVERAGE_LISTS = ["uncovered_persons", "deceased_active"]
+
+
+def trend(db, scope, period, keys) -> None:
+    monthly(db, keys, scope, months_back(period.as_of), period.as_of)
 
 
 def overview(db, scope, period) -> None:
     compute_with_change(db, HEADLINE, scope, period)
     burn_down(db, scope, period)
+    trend(db, scope, period, TREND)
 
 
 def overview_latest_quarter(db, scope, _period) -> None:
@@ -35,15 +47,26 @@ COVERAGE = [m.key for m in metrics_for("coverage") if m.measure_set != "dibao_fl
 
 
 def coverage(db, scope, period) -> None:
-    compute(db, COVERAGE, scope, period)
+    """The figures by place, 漏保 by screening category, 比对疑点 by register; the lists."""
+    compute_many(db, [(COVERAGE, scope, period),
+                      (["gap_persons", "gap_rate"], scope, period, "category"),
+                      (["crosscheck_hits", "crosscheck_pending", "crosscheck_overdue"], scope,
+                       period, "register")])
+    case_lists(db, COVERAGE_LISTS, scope, period)
 
 
 def petitions(db, scope, period) -> None:
-    compute(db, [m.key for m in metrics_for("petitions")], scope, period)
+    """The figures by place, the channel mix, the monthly trend."""
+    compute_many(db, [([m.key for m in metrics_for("petitions")], scope, period),
+                      (["petitions", "petition_matters"], scope, period, "channel")])
+    trend(db, scope, period, PETITION_TREND)
 
 
 def clues(db, scope, period) -> None:
-    compute(db, [m.key for m in metrics_for("clues")], scope, period)
+    """The figures by place, the source and category mix."""
+    compute_many(db, [([m.key for m in metrics_for("clues")], scope, period),
+                      (["clues_received", "clues_received_total"], scope, period, "source"),
+                      (["clues_received", "clues_received_total"], scope, period, "category")])
 
 
 def rectification(db, scope, period) -> None:
@@ -57,6 +80,7 @@ def township_profile(db, scope, period) -> None:
     compute_with_change(db, PROFILE, scope, period)
     district = db.scope(scope.code[:6]) if len(scope.code) == 9 else scope
     compute(db, PROFILE, district, period)
+    case_lists(db, COVERAGE_LISTS, scope, period)      # its open cases
 
 
 def shared_per_period(db, _scope, period) -> None:

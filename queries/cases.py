@@ -7,9 +7,24 @@ figure shown above it (tested).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Sequence
 
 import pandas as pd
+from sqlalchemy import func, select
+
+from queries.coverage import (
+    PROGRAMME_LABEL, REGISTER_LABEL, SCREENING_CATEGORY_LABEL, crosscheck_pending,
+    deceased_spells, earliest_death, paid_after_death_rows, staff_relative_spells, uncovered,
+    waiting_days,
+)
+from queries.figures import Query, dim_label
+from queries.period import Period
+from queries.schema import crosscheck_hit, recipient, screening
+from queries.scope import Scope
+from queries.sql import bytewise, codes_of, day, days_between, not_seekable, on_or_before
+from queries.statements import run_statements
 
 # how a column is shown, masked and written to Excel
 KINDS = frozenset({
@@ -46,7 +61,250 @@ class CaseList:
     rows: pd.DataFrame           # columns named by Column.key
     total: int
     limit: int
+    sums: dict = field(default_factory=dict)   # totals over all rows, e.g. {'amount': 元}
 
     @property
     def is_cut(self) -> bool:
         return self.total > len(self.rows)
+
+
+# --------------------------------------------------------------------------- the lists
+
+SHOWN = 1000          # rows a page shows (the list's own order, worst first)
+EXCEL = 100_000       # rows an Excel download holds
+_TOTAL = "__total"    # the statement's COUNT(*) OVER (): the rows before the limit
+_SUM = "__sum_"       # prefix of a statement's SUM(…) OVER () columns
+
+
+def uncovered_persons(db, scope: Scope, period: Period, *, limit: int = SHOWN,
+                      regions: Sequence[str] | None = None) -> CaseList:
+    """尚未纳入保障人员: the people not yet covered (漏保人数), the longest waiting first."""
+    return case_list("uncovered_persons", db, scope, period, limit=limit, regions=regions)
+
+
+def deceased_active(db, scope: Scope, period: Period, *, limit: int = SHOWN,
+                    regions: Sequence[str] | None = None) -> CaseList:
+    """死亡未退保, one row per person, the longest since death first."""
+    return case_list("deceased_active", db, scope, period, limit=limit, regions=regions)
+
+
+def paid_after_death(db, scope: Scope, period: Period, *, limit: int = SHOWN,
+                     regions: Sequence[str] | None = None) -> CaseList | None:
+    """死亡后发放 payments, the largest first; ``sums['amount']``: their 元. None without the
+    ``payment`` table (未接入)."""
+    return case_list("paid_after_death", db, scope, period, limit=limit, regions=regions)
+
+
+def pending_crosscheck(db, scope: Scope, period: Period, *, limit: int = SHOWN,
+                       regions: Sequence[str] | None = None) -> CaseList | None:
+    """待核实疑点, the longest pending first. None without ``crosscheck_hit`` (未接入)."""
+    return case_list("pending_crosscheck", db, scope, period, limit=limit, regions=regions)
+
+
+def staff_relatives(db, scope: Scope, period: Period, *, limit: int = SHOWN,
+                    regions: Sequence[str] | None = None) -> CaseList:
+    """近亲属享受, one row per person, the longest receiving first."""
+    return case_list("staff_relatives", db, scope, period, limit=limit, regions=regions)
+
+
+def case_list(key: str, db, scope: Scope, period: Period, *, limit: int = SHOWN,
+              regions: Sequence[str] | None = None) -> CaseList | None:
+    """List ``key`` of LISTS for ``scope`` and ``period``: its first ``limit`` rows (worst
+    first; ``limit=EXCEL`` for a download) and its total. None when its optional table is
+    missing (未接入). ``regions``: the user's allowed regions, applied again."""
+    return case_lists(db, [key], scope, period, limit=limit, regions=regions)[key]
+
+
+def case_lists(db, keys: Sequence[str], scope: Scope, period: Period, *, limit: int = SHOWN,
+               regions: Sequence[str] | None = None) -> dict[str, CaseList | None]:
+    """Several lists of one view, their statements run side by side (one each)."""
+    prepared = {key: LISTS[key].prepare(db, scope, period, regions) for key in keys}
+    todo = [p for p in prepared.values() if p is not None]
+    rows = run_statements(db, [_limited(p.stmt, limit) for p in todo])
+    done = {p.key: _finish(p, r, limit) for p, r in zip(todo, rows)}
+    return {key: done.get(key) for key in keys}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    key: str
+    stmt: object                 # ordered worst first, not yet limited
+    labels: dict                 # column → the labels of its codes
+
+
+def _uncovered_persons(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+    """The people not yet covered (漏保人数): the longest waiting first."""
+    q, s = Query(scope, period), screening.alias("s")
+    stmt = select(s.c.name, s.c.person_id, s.c.township_code, s.c.category, s.c.screened_date,
+                  waiting_days(q, s).label("days_waiting")) \
+        .where(*uncovered(q, s), *_gate(db, q, s.c.township_code, regions)) \
+        .order_by(s.c.screened_date, bytewise(s.c.person_id))
+    return _Prepared("uncovered_persons", stmt, {"category": SCREENING_CATEGORY_LABEL})
+
+
+def _deceased_active(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+    """死亡未退保, one row per person (their active spells' programmes and monthly amounts
+    together): the longest since death first."""
+    q, r = Query(scope, period), recipient.alias("r")
+    person = _person(r)
+    died = earliest_death(r.c.person_id, period.as_of)
+    death_date = died.label("death_date")
+    stmt = select(func.min(r.c.name).label("name"), person,
+                  func.min(r.c.township_code).label("township_code"),
+                  codes_of(r.c.programme).label("programme"), death_date,
+                  days_between(day(period.as_of), died).label("days_since_death"),
+                  func.sum(r.c.monthly_amount).label("monthly_amount")) \
+        .where(*deceased_spells(q, r), *_gate(db, q, r.c.township_code, regions)) \
+        .group_by(person).order_by(death_date, bytewise(r.c.person_id))
+    return _Prepared("deceased_active", stmt, {"programme": PROGRAMME_LABEL})
+
+
+def _paid_after_death(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+    """死亡后发放 payments, the largest first (then the latest), with their total in 元
+    (死亡后发放金额) as ``sums['amount']``."""
+    if not db.has("payment"):
+        return None
+    q = Query(scope, period)
+    rows = paid_after_death_rows(q)
+    p, r = rows.payment, rows.recipient
+    stmt = select(p.c.payment_id, r.c.name, r.c.person_id, r.c.township_code, r.c.programme,
+                  rows.died.label("death_date"), p.c.pay_month, p.c.paid_date, p.c.amount,
+                  func.sum(p.c.amount).over().label(_SUM + "amount")) \
+        .select_from(rows.from_).where(*rows.where, *_gate(db, q, r.c.township_code, regions)) \
+        .order_by(func.coalesce(p.c.amount, 0).desc(),
+                  func.coalesce(p.c.paid_date, p.c.pay_month).desc(), bytewise(p.c.payment_id))
+    return _Prepared("paid_after_death", stmt, {"programme": PROGRAMME_LABEL})
+
+
+def _pending_crosscheck(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+    """待核实疑点, the longest pending first."""
+    if not db.has("crosscheck_hit"):
+        return None
+    q, as_of = Query(scope, period), period.as_of
+    h, r = crosscheck_hit.alias("h"), recipient.alias("r")
+    stmt = select(h.c.hit_id, r.c.name, r.c.person_id, h.c.township_code, h.c.register,
+                  h.c.hit_date, days_between(day(as_of), h.c.hit_date).label("days_pending")) \
+        .select_from(h.outerjoin(r, r.c.recipient_id == h.c.recipient_id)) \
+        .where(on_or_before(h.c.hit_date, as_of), crosscheck_pending(h, as_of),
+               *_gate(db, q, h.c.township_code, regions)) \
+        .order_by(h.c.hit_date, bytewise(h.c.hit_id))
+    return _Prepared("pending_crosscheck", stmt, {"register": REGISTER_LABEL})
+
+
+def _staff_relatives(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+    """近亲属享受, one row per person (their active spells together): the longest
+    receiving first. For the roles of its figure's audience only (METRICS[...].audience)."""
+    q, r = Query(scope, period), recipient.alias("r")
+    person = _person(r)
+    start = func.min(r.c.start_date).label("start_date")
+    stmt = select(func.min(r.c.name).label("name"), person,
+                  func.min(r.c.household_id).label("household_id"),
+                  func.min(r.c.township_code).label("township_code"),
+                  codes_of(r.c.programme).label("programme"), start,
+                  func.sum(r.c.monthly_amount).label("monthly_amount")) \
+        .where(*staff_relative_spells(q, r), *_gate(db, q, r.c.township_code, regions)) \
+        .group_by(person).order_by(start, bytewise(r.c.person_id))
+    return _Prepared("staff_relatives", stmt, {"programme": PROGRAMME_LABEL})
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    title: str
+    unit: str
+    figure: str                  # the figure (METRICS key) its total equals
+    columns: tuple[Column, ...]
+    prepare: Callable            # (db, scope, period, regions) -> _Prepared | None
+
+
+def _c(key: str, label: str, kind: str = "text") -> Column:
+    return Column(key, label, kind)
+
+
+_NAME, _PERSON, _TOWN = _c("name", "姓名", "name"), _c("person_id", "身份标识", "id"), \
+    _c("township_code", "所属镇街", "township")
+_PROGRAMME, _AMOUNT = _c("programme", "保障项目"), _c("monthly_amount", "月保障金额（元）", "money")
+
+LISTS: dict[str, ListSpec] = {
+    "uncovered_persons": ListSpec("尚未纳入保障人员清单", "人", "gap_persons", (
+        _NAME, _PERSON, _TOWN, _c("category", "排查类别"), _c("screened_date", "排查日期", "date"),
+        _c("days_waiting", "待纳入天数", "int")), _uncovered_persons),
+    "deceased_active": ListSpec("死亡未退保人员清单", "人", "deceased_active", (
+        _NAME, _PERSON, _TOWN, _PROGRAMME, _c("death_date", "死亡日期", "date"),
+        _c("days_since_death", "死亡至今天数", "int"), _AMOUNT), _deceased_active),
+    "paid_after_death": ListSpec("死亡后发放明细", "笔", "paid_after_death", (
+        _c("payment_id", "发放编号", "id"), _NAME, _PERSON, _TOWN, _PROGRAMME,
+        _c("death_date", "死亡日期", "date"), _c("pay_month", "所属月份", "date"),
+        _c("paid_date", "发放日期", "date"), _c("amount", "发放金额（元）", "money")), _paid_after_death),
+    "pending_crosscheck": ListSpec("待核实比对疑点清单", "条", "crosscheck_pending", (
+        _c("hit_id", "疑点编号", "id"), _NAME, _PERSON, _TOWN, _c("register", "比对库"),
+        _c("hit_date", "比对日期", "date"), _c("days_pending", "待核实天数", "int")), _pending_crosscheck),
+    "staff_relatives": ListSpec("近亲属享受人员清单", "人", "staff_relatives", (
+        _NAME, _PERSON, _c("household_id", "户编号", "id"), _TOWN, _PROGRAMME,
+        _c("start_date", "纳入日期", "date"), _AMOUNT), _staff_relatives),
+}
+
+
+def _person(r):
+    """A list's person, grouped by a key SQLite cannot read in index order: it then seeks
+    the few qualifying spells (ix_recipient_staff_relative, the deceased) instead of
+    walking every spell in person order to spare a sort (province: 1.6 s → ms)."""
+    return not_seekable(r.c.person_id).label("person_id")
+
+
+def _gate(db, q: Query, code_col, regions: Sequence[str] | None) -> list:
+    """The scope's code ranges, as the figures apply them, and, when given, the user's
+    allowed regions again (a scope built by ``db.scope(code, allowed=regions)`` lies within
+    them already: this keeps a list from ever showing a row outside them)."""
+    where = q.in_scope(code_col)
+    if regions is not None:
+        where.append(db.scope(None, allowed=list(regions)).filter(code_col))
+    return where
+
+
+def _limited(stmt, limit: int):
+    """``stmt`` cut at ``limit`` rows, with the number of all its rows (COUNT(*) OVER ():
+    counted before the limit, in the same pass)."""
+    return stmt.add_columns(func.count().over().label(_TOTAL)).limit(max(0, int(limit)))
+
+
+def _finish(prepared: _Prepared, rows, limit: int) -> CaseList:
+    """The list from its statement's rows: cells by column kind, codes as labels, the
+    total and the SUM(…) OVER () columns from its first row."""
+    spec = LISTS[prepared.key]
+    records = rows.select(*rows.columns)
+    at = {c: i for i, c in enumerate(rows.columns)}
+    first = records[0] if records else None
+    total = int(first[at[_TOTAL]]) if first else 0
+    sums = {c[len(_SUM):]: (_number(first[i]) if first else 0.0)
+            for c, i in at.items() if c.startswith(_SUM)}
+    labels = prepared.labels
+    frame = pd.DataFrame({col.key: [_cell(col, r[at[col.key]], labels.get(col.key)) for r in records]
+                          for col in spec.columns}, columns=[c.key for c in spec.columns])
+    return CaseList(prepared.key, spec.title, spec.unit, spec.columns, frame, total, limit, sums)
+
+
+def _cell(col: Column, value, labels: dict | None):
+    if labels is not None:
+        return _labelled(value, labels)
+    if value is None:
+        return None
+    if col.kind == "date":
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if col.kind == "int":
+        return int(value)
+    if col.kind == "money":
+        return _number(value)
+    return value
+
+
+def _labelled(codes, labels: dict) -> str:
+    """A code, or a person's codes joined by commas (codes_of), as their labels."""
+    if codes is None:
+        return dim_label(labels, None)
+    found = set(str(codes).split(","))
+    ordered = [k for k in labels if k in found] + sorted(found - set(labels))
+    return "、".join(dim_label(labels, k) for k in ordered)
+
+
+def _number(value) -> float:
+    return 0.0 if value is None else round(float(value), 2)

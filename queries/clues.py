@@ -31,7 +31,8 @@ def _concluded(c, as_of):
     return done_by(c.c.concluded_date, as_of)
 
 
-@measure_set("clue_counts", dims=("source", "category"), pairs_periods=True)
+@measure_set("clue_counts", dims={"source": SOURCE_LABEL, "category": CATEGORY_LABEL},
+             pairs_periods=True)
 def clue_counts(q: Query):
     c = clue.alias("c")
     return q.select_periods(c.c.township_code, lambda period, rows: _clue_counts(c, period, rows),

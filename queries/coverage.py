@@ -1,10 +1,11 @@
 """应保尽保 — coverage gaps (metrics.md). Main figure: 漏保率, higher is worse."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, true, tuple_
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import Alias, ColumnElement, FromClause
 
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
@@ -36,7 +37,7 @@ REGISTER_LABEL = {
 }
 
 
-def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
+def latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
     """Conditions keeping each person's latest screening row on or before the as-of day
     (on equal dates the larger screening_id), eligible, and not dead by the as-of day.
 
@@ -57,7 +58,7 @@ def _latest_screening(q: Query, s, *extra) -> list[ColumnElement]:
             ~later_row, ~dead, *extra]
 
 
-def _covered(q: Query, s) -> ColumnElement:
+def covered(q: Query, s) -> ColumnElement:
     """The screened person ``s`` has an active dibao or tekun spell anywhere in the database
     on the as-of day."""
     r = recipient.alias("r_cover")
@@ -71,7 +72,18 @@ def _covered(q: Query, s) -> ColumnElement:
                           on_or_before(s.c.screened_date, q.period.as_of))
 
 
-@measure_set("screened_eligible", histogram=True, dims=("category",))
+def uncovered(q: Query, s) -> list[ColumnElement]:
+    """The 漏保 rows: ``s`` is a person's latest screening, eligible, alive, not covered on
+    the as-of day (the figure and the list of persons not yet covered share it)."""
+    return [*latest_screening(q, s), ~covered(q, s)]
+
+
+def waiting_days(q: Query, s) -> ColumnElement:
+    """待纳入天数: as-of day − screening day."""
+    return days_between(day(q.period.as_of), s.c.screened_date)
+
+
+@measure_set("screened_eligible", histogram=True, dims={"category": SCREENING_CATEGORY_LABEL})
 def screened_eligible(q: Query):
     """Eligible, living persons by their latest screening, as a histogram of the days an
     uncovered person has waited (as-of day − screening day); NULL for a covered person.
@@ -80,19 +92,18 @@ def screened_eligible(q: Query):
     once, so it runs once per row; two statements would each run it (SQLite, province:
     0.55 + 0.53 s → 0.55 s)."""
     s = screening.alias("s")
-    waited = case((~_covered(q, s),
-                   days_between(day(q.period.as_of), s.c.screened_date)))
+    waited = case((~covered(q, s), waiting_days(q, s)))
     # grouped by a code SQLite cannot read in index order, so that it reads screenings in
     # person order (ix_screening_person), whose seeks then go to neighbouring keys
     # (province, per township: 0.75 s → 0.3 s); the scope still seeks on the code
-    return q.histogram(s.c.township_code, waited, *_latest_screening(q, s),
+    return q.histogram(s.c.township_code, waited, *latest_screening(q, s),
                        dims={"category": s.c.category}, key_col=not_seekable(s.c.township_code))
 
 
 HISTOGRAM_REDUCERS["over_waiting_days"] = count_over("OVERSIGHT_WARN_WAITING_DAYS")
 
 
-@measure_set("active_core", dims=("programme",), people=True)
+@measure_set("active_core", dims={"programme": PROGRAMME_LABEL}, people=True)
 def active_core(q: Query):
     """Distinct persons with an active 低保 or 特困 spell on the as-of day, by what they lack.
 
@@ -115,14 +126,19 @@ def active_core(q: Query):
         from_=r, dims={"programme": r.c.programme})
 
 
-@measure_set("staff_relatives", dims=("programme",), people=True, few_rows=True)
+@measure_set("staff_relatives", dims={"programme": PROGRAMME_LABEL}, people=True, few_rows=True)
 def staff_relatives(q: Query):
     """Distinct persons with an active spell of any programme recorded as a close relative
     of staff or of a village cadre."""
     r = recipient.alias("r")
     return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
-                    active_on(r.c.start_date, r.c.end_date, q.period.as_of),
-                    is_true(r.c.staff_relative), from_=r, dims={"programme": r.c.programme})
+                    *staff_relative_spells(q, r), from_=r, dims={"programme": r.c.programme})
+
+
+def staff_relative_spells(q: Query, r) -> list[ColumnElement]:
+    """The spells (recipient alias ``r``) behind 近亲属享受: active on the as-of day, of a
+    recorded close relative of staff (the figure and its list share them)."""
+    return [active_on(r.c.start_date, r.c.end_date, q.period.as_of), is_true(r.c.staff_relative)]
 
 
 def _unknown_gap(needed, given):
@@ -132,7 +148,7 @@ def _unknown_gap(needed, given):
                and_(is_true(needed), given.is_(None)))
 
 
-@measure_set("deceased_active", dims=("programme",), people=True, few_rows=True)
+@measure_set("deceased_active", dims={"programme": PROGRAMME_LABEL}, people=True, few_rows=True)
 def deceased_active(q: Query):
     """Persons with an active spell on the as-of day who died strictly before it.
 
@@ -141,17 +157,29 @@ def deceased_active(q: Query):
     are read for the township and programme. In one step PostgreSQL reads every active
     spell's table row to hash it against the deaths (province: 0.40 s against 0.18 s);
     MATERIALIZED keeps it from folding the steps back into one."""
+    r = recipient.alias("r")
+    return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
+                    *deceased_spells(q, r), from_=r, dims={"programme": r.c.programme})
+
+
+def deceased_spells(q: Query, r) -> list[ColumnElement]:
+    """The spells (recipient alias ``r``) behind 死亡未退保: active on the as-of day, of a
+    person who died strictly before it (the figure and its list share them)."""
     as_of = q.period.as_of
-    r, r_dead, d = recipient.alias("r"), recipient.alias("r_dead"), death_record.alias("d")
+    r_dead, d = recipient.alias("r_dead"), death_record.alias("d")
     dead = select(r_dead.c.person_id) \
         .join(d, d.c.person_id == r_dead.c.person_id) \
         .where(active_on(r_dead.c.start_date, r_dead.c.end_date, as_of), d.c.death_date < day(as_of),
                *q.in_scope(r_dead.c.township_code)) \
         .cte("deceased_persons").prefix_with("MATERIALIZED", dialect="postgresql")
-    return q.people(r.c.township_code, r.c.person_id, {"persons": true()},
-                    active_on(r.c.start_date, r.c.end_date, as_of),
-                    r.c.person_id.in_(select(dead.c.person_id)),
-                    from_=r, dims={"programme": r.c.programme})
+    return [active_on(r.c.start_date, r.c.end_date, as_of), r.c.person_id.in_(select(dead.c.person_id))]
+
+
+def earliest_death(person_id: ColumnElement, as_of) -> ColumnElement:
+    """A person's death day: the earliest of their death records on or before ``as_of``."""
+    d = death_record.alias("d_first")
+    return select(func.min(d.c.death_date)).where(d.c.person_id == person_id,
+                                                  d.c.death_date <= day(as_of)).scalar_subquery()
 
 
 @measure_set("paid_after_death", requires="payment")
@@ -164,27 +192,46 @@ def paid_after_death(q: Query):
     the spells probes every one of them (SQLite, province: 1.0 s against 0.15 s). A scope
     starts from its own spells (a code range), fewer than the deployment's deaths.
     """
+    rows = paid_after_death_rows(q)
+    p = rows.payment
+    measures = [func.count().label("payments"), func.sum(p.c.amount).label("amount")]
+    return q.select(rows.recipient.c.township_code, measures, *rows.where, from_=rows.from_)
+
+
+@dataclass(frozen=True)
+class PaymentRows:
+    """Where the payments after death come from (the figure and its list share it)."""
+
+    from_: FromClause
+    where: list
+    payment: Alias
+    recipient: Alias
+    died: ColumnElement       # the person's death day, as this statement shape knows it
+
+
+def paid_after_death_rows(q: Query) -> PaymentRows:
+    """The payments behind 死亡后发放: paid on or before the as-of day, for a month after
+    the month of the person's earliest death on or before it."""
     as_of = q.period.as_of
     p, r, dr = payment.alias("p"), recipient.alias("r"), death_record.alias("dr")
-    measures = [func.count().label("payments"), func.sum(p.c.amount).label("amount")]
     paid = func.coalesce(p.c.paid_date, p.c.pay_month) <= day(as_of)
     if q.scope.is_whole_deployment:
         died = select(dr.c.person_id, func.min(dr.c.death_date).label("died")) \
             .where(dr.c.death_date <= day(as_of)).group_by(dr.c.person_id).subquery("d")
-        return q.select(r.c.township_code, measures, paid, p.c.pay_month > died.c.died,
-                        from_=died.join(r, r.c.person_id == died.c.person_id)
-                        .join(p, p.c.recipient_id == r.c.recipient_id))
+        return PaymentRows(died.join(r, r.c.person_id == died.c.person_id)
+                           .join(p, p.c.recipient_id == r.c.recipient_id),
+                           [paid, p.c.pay_month > died.c.died], p, r, died.c.died)
     died_before = exists().where(dr.c.person_id == r.c.person_id, dr.c.death_date <= day(as_of),
                                  dr.c.death_date < p.c.pay_month)
-    return q.select(r.c.township_code, measures, paid, died_before,
-                    from_=p.join(r, r.c.recipient_id == p.c.recipient_id))
+    return PaymentRows(p.join(r, r.c.recipient_id == p.c.recipient_id), [paid, died_before], p, r,
+                       earliest_death(r.c.person_id, as_of))
 
 
-@measure_set("crosscheck", requires="crosscheck_hit", dims=("register",))
+@measure_set("crosscheck", requires="crosscheck_hit", dims={"register": REGISTER_LABEL})
 def crosscheck(q: Query):
     h = crosscheck_hit.alias("h")
     start, as_of = q.period.start, q.period.as_of
-    pending = not_done_by(h.c.resolved_date, as_of)
+    pending = crosscheck_pending(h, as_of)
     overdue_limit = as_of - timedelta(days=30)
     return q.select(
         h.c.township_code,
@@ -196,7 +243,13 @@ def crosscheck(q: Query):
         on_or_before(h.c.hit_date, as_of), dims={"register": h.c.register})
 
 
-@measure_set("dibao_flows", dims=("exit_reason",))
+def crosscheck_pending(h, as_of) -> ColumnElement:
+    """待核实: a hit (dated on or before the as-of day) not resolved by it: the date
+    decides, not the status (the figure and its list share it)."""
+    return not_done_by(h.c.resolved_date, as_of)
+
+
+@measure_set("dibao_flows", dims={"exit_reason": EXIT_REASON_LABEL})
 def dibao_flows(q: Query):
     """The national ledger's flows over dibao spells (spells, as the ledger counts them)."""
     r = recipient.alias("r")

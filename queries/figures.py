@@ -7,9 +7,9 @@ of per-row ratios). ``queries.runner`` computes them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from sqlalchemy import func, literal, literal_column, null, select
 from sqlalchemy.sql import ColumnElement, Select
@@ -23,6 +23,8 @@ GROUP = "grp"                 # the label of the grouping column in every measur
 PART = "part"                 # people sets: 'g' rows per group, one 't' row for the scope
 HIST_X, HIST_N = "x", "n"     # a histogram set yields (grp, x, n): n rows with value x
 PREVIOUS = "__prev"           # suffix of a paired set's measures for Query.previous (环比)
+NOT_FILLED = "未填写"          # a dimension's row of NULL values
+UNKNOWN_CODE = "未知代码 {}"   # a dimension's row of a code outside the contract's list
 
 
 @dataclass(frozen=True)
@@ -205,10 +207,22 @@ class MeasureSet:
     # set, sharing the pass that both periods need (repeat matters: one GROUP BY matter
     # and its seeks serve both as-of days). The runner then runs one statement for 环比.
     pairs_periods: bool = False
+    # each dimension's Chinese labels of its codes (queries.coverage, petitions …)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
 
     def adds_up(self, by: str) -> bool:
         """Whether the scope's total is the sum of the groups of breakdown ``by``."""
         return self.additive and by not in self.shared_dims
+
+
+def dim_label(labels: Mapping[str, str] | None, code) -> str:
+    """A dimension value as users read it: its Chinese label; NULL as 未填写; a code
+    outside the contract's list as itself, marked (未知代码 xyz), never dropped."""
+    if is_null(code):
+        return NOT_FILLED
+    if labels is None:
+        return str(code)
+    return labels.get(code, UNKNOWN_CODE.format(code))
 
 
 @dataclass(frozen=True)
@@ -242,16 +256,17 @@ METRICS: dict[str, Metric] = {}
 
 
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
-                dims: tuple[str, ...] = (), additive: bool = True, people: bool = False,
-                few_rows: bool = False, shared_dims: tuple[str, ...] = (),
+                dims: Mapping[str, Mapping[str, str]] | None = None, additive: bool = True,
+                people: bool = False, few_rows: bool = False, shared_dims: tuple[str, ...] = (),
                 pairs_periods: bool = False):
-    """Decorator registering a builder ``(Query) -> Select`` as a measure set."""
+    """Decorator registering a builder ``(Query) -> Select`` as a measure set. ``dims``:
+    the dimensions it may be broken down by, each with the Chinese labels of its codes."""
     def register(build: Callable[[Query], Select]):
         if name in MEASURE_SETS:
             raise ValueError(f"measure set {name} declared twice")
-        MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, dims,
+        MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, tuple(dims or ()),
                                         additive and not people, people, people and few_rows,
-                                        shared_dims, pairs_periods)
+                                        shared_dims, pairs_periods, labels=dict(dims or {}))
         return build
     return register
 

@@ -60,7 +60,7 @@ def _last_closed(matter_id, as_of) -> ScalarSelect:
         .order_by(*_ordered(q, descending=True)).limit(1).scalar_subquery()
 
 
-def _in_scope(q: Query, p):
+def scope_matters(q: Query, p):
     """``p`` (a petition alias) limited to matters with a petition in scope — a superset,
     the first petition decides later. A join from the distinct matters found through
     petition(township_code, …): PostgreSQL misjudges ``matter_id IN (subquery)`` and scans
@@ -93,7 +93,7 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
                   matter_township(p.c.matter_id).label("township_code"),
                   _nth_date(p.c.matter_id, n).label("nth_date"),
                   _last_closed(p.c.matter_id, as_of).label("last_closed"), *previous) \
-        .select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of))
+        .select_from(scope_matters(q, p)).where(on_or_before(p.c.received_date, as_of))
     stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
@@ -153,7 +153,8 @@ def _matter_first_date(matter_id) -> ScalarSelect:
     return select(func.min(q.c.received_date)).where(q.c.matter_id == matter_id).scalar_subquery()
 
 
-@measure_set("petition_matters", dims=("channel", "category"), shared_dims=("channel", "category"))
+@measure_set("petition_matters", dims={"channel": CHANNEL_LABEL, "category": CATEGORY_LABEL},
+             shared_dims=("channel", "category"))
 def petition_matters(q: Query):
     """The period's petition figures in one pass over matters: a matter's petitions are
     summed together (received, closed, on time, rated, satisfied, overdue), then the
@@ -191,7 +192,7 @@ def petition_matters(q: Query):
         matter_township(p.c.matter_id).label("township_code"),
         # the closing of the matter's last petition, only where 一次性化解 asks for it
         case((first_in_period, _last_closed(p.c.matter_id, as_of))).label("first_time_closed"),
-    ).select_from(_in_scope(q, p)).where(on_or_before(p.c.received_date, as_of)) \
+    ).select_from(scope_matters(q, p)).where(on_or_before(p.c.received_date, as_of)) \
         .group_by(p.c.matter_id, *([dim] if dim is not None else [])) \
         .having(count_if(or_(received, closed, overdue)) > 0).subquery("matters")
     first_closed = done_by(f.c.first_time_closed, as_of)   # NULL unless first raised in the period

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import and_, case, func, literal_column, select
 
+from queries.clues import CATEGORY_LABEL as CLUE_CATEGORY_LABEL
 from queries.db import fetch
 from queries.figures import Metric, Query, measure_set, register, rate
 from queries.period import Period
@@ -19,9 +20,14 @@ SOURCE_LABEL = {
     "self_check": "自查自纠", "inspection": "全面检查", "spot_check": "重点抽查", "audit": "审计",
     "inspection_tour": "巡视巡察", "petition": "信访", "clue": "问题线索",
 }
+# the clue categories, plus three of the ledger's own (reporting-db.md)
+CATEGORY_LABEL = {**{k: v for k, v in CLUE_CATEGORY_LABEL.items() if k != "other"},
+                  "procedure": "程序不规范", "records": "台账档案不规范", "publicity": "公示不到位",
+                  "other": "其他"}
 
 
-@measure_set("rectification_items", dims=("source", "category", "status"), pairs_periods=True)
+@measure_set("rectification_items", dims={"source": SOURCE_LABEL, "category": CATEGORY_LABEL,
+                                          "status": STATUS_LABEL}, pairs_periods=True)
 def rectification_items(q: Query):
     i = rectification.alias("i")
     return q.select_periods(i.c.township_code, lambda period, rows: _item_counts(i, period, rows),

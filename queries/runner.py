@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from queries.figures import (
-    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, Metric, is_null,
-    plain_number, rate,
+    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, Metric, dim_label,
+    is_null, plain_number, rate,
 )
 from queries.period import Period
 from queries.scope import UNKNOWN_LABEL, Scope
@@ -41,7 +41,9 @@ def compute(db, keys: Iterable[str], scope: Scope, period: Period, *,
 
     Rows: the scope total first (``is_total``), then every child region in code order, then
     未识别区划 when rows with unknown codes exist. ``by`` may name a dimension instead
-    (e.g. 'category'); rows are then the dimension's values. Columns: code, name, is_total
+    (e.g. 'category'); rows are then the dimension's values, in the order of their labels
+    (``name``: the Chinese label, 未知代码 xyz for a code outside the contract, 未填写 for
+    NULL; ``code``: the raw value). Columns: code, name, is_total
     and one column per figure; a rate also gets ``<key>.num`` and ``<key>.den``. A figure
     whose optional table is missing is all None.
     """
@@ -180,11 +182,22 @@ def _frame(scope: Scope, by: str, results: dict[str, _SetResult]) -> pd.DataFram
         if None in keys_seen:
             rows.append({"code": None, "name": UNKNOWN_LABEL, "is_total": False, GROUP: None})
     else:
-        for k in sorted((k for k in keys_seen if k is not None), key=str):
-            rows.append({"code": k, "name": str(k), "is_total": False, GROUP: k})
-        if None in keys_seen:
-            rows.append({"code": None, "name": "未填写", "is_total": False, GROUP: None})
+        labels = _dim_labels(results, by)
+        known = [k for k in (labels or {}) if k in keys_seen]
+        others = sorted((k for k in keys_seen if k is not None and k not in known), key=str)
+        for k in known + others + ([None] if None in keys_seen else []):
+            rows.append({"code": k, "name": dim_label(labels, k), "is_total": False, GROUP: k})
     return pd.DataFrame(rows)
+
+
+def _dim_labels(results: dict, by: str) -> dict | None:
+    """The labels of dimension ``by`` of the sets computed (the same for all of them: one
+    breakdown cannot mix, say, petition and clue categories)."""
+    found = {id(MEASURE_SETS[name].labels.get(by)): MEASURE_SETS[name].labels.get(by)
+             for name in results}
+    if len(found) > 1:
+        raise ValueError(f"figures of different sets name different things {by!r}")
+    return next(iter(found.values()), None)
 
 
 def _fill(frame: pd.DataFrame, m: Metric, res: _SetResult | None, scope: Scope,

@@ -176,6 +176,14 @@ def run(db, jobs: list[Job]) -> dict[Served, Rows]:
     return {served: rows for job in jobs for served, rows in zip(job.serves, _found(memo, job))}
 
 
+def run_statements(db, stmts: list[Select]) -> list[Rows]:
+    """Statements outside the figures' planning (monthly series, case lists), run side by
+    side like the figures' and, within a page run, each run once."""
+    jobs = [Job(stmt, _key(db, stmt), None, ((i, "", ""),)) for i, stmt in enumerate(stmts)]
+    rows = run(db, jobs)
+    return [rows[i, "", ""] for i in range(len(stmts))]
+
+
 def _job(db, mset: MeasureSet, query: Query, needed: Needed, serves: tuple[Served, ...],
          halves: tuple[tuple, tuple] | None = None) -> Job:
     whole = mset.build(query)
