@@ -232,8 +232,8 @@ def test_names_from_the_database_in_the_header_are_plain_text():
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_function(page, default_timeout=30)
     at.run()
-    assert "总览" in at.markdown[0].value                # the page's title first
-    shown = at.markdown[1].value
+    assert at.title[0].value == "总览"                  # the page's title first
+    shown = at.markdown[0].value
     headline = shown.split("**")[1]                    # the bold line; then our own :gray[…] note
     assert not re.search(r"(?<!\\)[\[\]()!]", headline), headline
     assert re.sub(r"\\(.)", r"\1", headline) == "![](//127.1:9/x)[链接](//y) · 2026年第3季度 · 统计截至 2026-09-30"
