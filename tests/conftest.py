@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -115,3 +116,15 @@ def pytest_report_header(config):
     for backend, env in _ENV.items():
         lines.append(f"{backend}: {env}={'set' if os.environ.get(env) else 'not set'}")
     return lines
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list:
+    """The callables handed to download buttons (built on click): call one to click."""
+    made, original = [], MediaFileManager.add_deferred
+
+    def capture(self, data_callable, *args, **kwargs):
+        made.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return made

@@ -4,9 +4,11 @@ and the truths the demo generator planted (data/demo.manifest.json).
 """
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -133,3 +135,25 @@ def _table_with(at: AppTest, column: str):
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"no table with the column {column}")
+
+
+def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads):
+    """The people not yet covered for a leader: names masked on the page and in the Excel
+    file (all 227 rows), ids shortened; the access log gets one line, with no personal field."""
+    at = open_page("leader", "coverage", {"period": "campaign"})
+    gap_total = MANIFEST["coverage"]["gap_persons_total"]                  # 227
+    table = _table_with(at, "待纳入天数")
+    assert len(table) == gap_total
+    assert all(len(n) < 2 or "*" in n for n in table["姓名"]), list(table["姓名"][:5])
+    assert all("…" in i for i in table["身份标识"])
+    sheets = [openpyxl.load_workbook(io.BytesIO(make())).active for make in downloads]
+    sheet = next(s for s in sheets if "待纳入天数" in [c.value for c in s[1]])
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == gap_total
+    assert all(len(r[header.index("姓名")]) < 2 or "*" in r[header.index("姓名")] for r in rows)
+    log = [json.loads(x) for x in (tmp_path / "access.log").read_text(encoding="utf-8").splitlines()]
+    shown = [e for e in log if e["page"] == "coverage" and not e.get("download")]
+    assert len(shown) == 1 and shown[0]["masked"] is True and shown[0]["user"] == "leader"
+    assert {k for e in log for k in e} <= {"time", "user", "role", "page", "scope", "period",
+                                             "rows", "masked", "download"}
