@@ -230,3 +230,20 @@ def test_demo_last_point_is_the_quarter_figure(demo_db, code):
     assert last["day"] == date(2026, 9, 30)
     for key in keys:
         assert _norm([last[key]]) == _norm([total[key]]), key
+
+
+def test_a_pages_calls_side_by_side(db):
+    # a page's query calls run at once (queries.db.side_by_side) give what they give alone,
+    # in order; within a page run an identical statement still runs once; errors surface
+    from queries.db import side_by_side
+    from queries.runner import page_run
+    scope, period = db.scope(None), db.period("2026Q4")
+    alone = [monthly(db, KEYS, scope, FIRST, AS_OF), compute(db, ["gap_persons"], scope, period)]
+    with page_run():
+        together = side_by_side(lambda: monthly(db, KEYS, scope, FIRST, AS_OF),
+                                lambda: compute(db, ["gap_persons"], scope, period))
+        assert statements_run(db, lambda: monthly(db, KEYS, scope, FIRST, AS_OF)) == 0
+    for a, b in zip(alone, together):
+        assert a.astype(str).equals(b.astype(str))
+    with pytest.raises(KeyError):
+        side_by_side(lambda: 1, lambda: monthly(db, ["overdue_clues"], scope, FIRST, AS_OF))
