@@ -5,6 +5,9 @@ township problem index (ranked among all townships of the deployment, whoever lo
 the deployment's yardstick totals. The app computes them once per period and data load
 (cached on data_as_of and period) and every page and user reads them; the benchmark times
 them as a line of their own, 全域共享.
+
+A page's query calls (figures, series, breakdowns, lists) run side by side
+(``queries.db.side_by_side``), so their statements share the query pool's connections.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Callable
 
 from screens.overview_page import HEADLINE     # the page's own list: one place
 from queries.cases import case_lists
+from queries.db import side_by_side
 from queries.figures import metrics_for
 from queries.runner import compute, compute_many, compute_with_change
 from queries.problem_index import problem_index
@@ -31,9 +35,9 @@ def trend(db, scope, period, keys) -> None:
 
 
 def overview(db, scope, period) -> None:
-    compute_with_change(db, HEADLINE, scope, period)
-    burn_down(db, scope, period)
-    trend(db, scope, period, TREND)
+    side_by_side(lambda: compute_with_change(db, HEADLINE, scope, period),
+                 lambda: burn_down(db, scope, period),
+                 lambda: trend(db, scope, period, TREND))
 
 
 def overview_latest_quarter(db, scope, _period) -> None:
@@ -48,18 +52,18 @@ COVERAGE = [m.key for m in metrics_for("coverage") if m.measure_set != "dibao_fl
 
 def coverage(db, scope, period) -> None:
     """The figures by place, 漏保 by screening category, 比对疑点 by register; the lists."""
-    compute_many(db, [(COVERAGE, scope, period),
-                      (["gap_persons", "gap_rate"], scope, period, "category"),
-                      (["crosscheck_hits", "crosscheck_pending", "crosscheck_overdue"], scope,
-                       period, "register")])
-    case_lists(db, COVERAGE_LISTS, scope, period)
+    side_by_side(lambda: compute_many(db, [
+        (COVERAGE, scope, period), (["gap_persons", "gap_rate"], scope, period, "category"),
+        (["crosscheck_hits", "crosscheck_pending", "crosscheck_overdue"], scope, period, "register")]),
+        lambda: case_lists(db, COVERAGE_LISTS, scope, period))
 
 
 def petitions(db, scope, period) -> None:
     """The figures by place, the channel mix, the monthly trend."""
-    compute_many(db, [([m.key for m in metrics_for("petitions")], scope, period),
-                      (["petitions", "petition_matters"], scope, period, "channel")])
-    trend(db, scope, period, PETITION_TREND)
+    side_by_side(lambda: compute_many(db, [
+        ([m.key for m in metrics_for("petitions")], scope, period),
+        (["petitions", "petition_matters"], scope, period, "channel")]),
+        lambda: trend(db, scope, period, PETITION_TREND))
 
 
 def clues(db, scope, period) -> None:
@@ -70,17 +74,16 @@ def clues(db, scope, period) -> None:
 
 
 def rectification(db, scope, period) -> None:
-    compute(db, [m.key for m in metrics_for("rectification")], scope, period)
-    burn_down(db, scope, period)
-    items_by_phase(db, scope, period)
+    side_by_side(lambda: compute(db, [m.key for m in metrics_for("rectification")], scope, period),
+                 lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period))
 
 
 def township_profile(db, scope, period) -> None:
     """One township against its district (the deployment's yardstick is shared)."""
-    compute_with_change(db, PROFILE, scope, period)
     district = db.scope(scope.code[:6]) if len(scope.code) == 9 else scope
-    compute(db, PROFILE, district, period)
-    case_lists(db, COVERAGE_LISTS, scope, period)      # its open cases
+    side_by_side(lambda: compute_with_change(db, PROFILE, scope, period),
+                 lambda: compute(db, PROFILE, district, period),
+                 lambda: case_lists(db, COVERAGE_LISTS, scope, period))     # its open cases
 
 
 def shared_per_period(db, _scope, period) -> None:

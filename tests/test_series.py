@@ -13,6 +13,7 @@ import pytest
 
 from conftest import load_rows
 from frames import statements_run
+from queries.figures import METRICS
 from queries.runner import compute
 from queries.series import SERIES, monthly, month_starts, months_back, supported
 from rows_series import ROWS
@@ -217,16 +218,39 @@ def test_demo_flows_add_up_to_the_quarters(demo_db, truth):
         assert sum(frame["new_repeat_matters"][m] for m in months) == p["new_repeat_matters_by_quarter"][q]
 
 
+ALL_STOCKS = [k for k, m in METRICS.items() if supported(k) and m.kind == "stock"]
+ALL_FLOWS = [k for k, m in METRICS.items() if supported(k) and m.kind == "flow"]
+
+
 @pytest.mark.parametrize("code", [None, "350212", "350212109"])
-def test_demo_last_point_is_the_quarter_figure(demo_db, code):
-    # a series ending on 2026Q3's last day: its last point is the 2026Q3 figure, for the
-    # city, the planted coverage-gap district and township
+def test_demo_points_are_the_quarter_figures(demo_db, code):
+    # every figure with a series, for the city and the planted coverage-gap district and
+    # township: a series ending on 2026Q3's last day has the 2026Q3 figure as its last
+    # point (stocks), and the quarter's three months add up to it (flows)
     scope = demo_db.scope(code)
-    keys = [k for k in STOCKS if supported(k)]
-    frame = monthly(demo_db, keys, scope, date(2025, 10, 1), date(2026, 9, 30))
-    figures = compute(demo_db, keys, scope, demo_db.period("2026Q3"))
+    frame = monthly(demo_db, ALL_STOCKS + ALL_FLOWS, scope, date(2025, 10, 1), date(2026, 9, 30))
+    figures = compute(demo_db, ALL_STOCKS + ALL_FLOWS, scope, demo_db.period("2026Q3"))
     total = figures[figures["is_total"]].iloc[0]
     last = frame.iloc[-1]
     assert last["day"] == date(2026, 9, 30)
-    for key in keys:
+    for key in ALL_STOCKS:
         assert _norm([last[key]]) == _norm([total[key]]), key
+    for key in ALL_FLOWS:
+        assert sum(frame[key].iloc[-3:]) == total[key], key
+
+
+def test_a_pages_calls_side_by_side(db):
+    # a page's query calls run at once (queries.db.side_by_side) give what they give alone,
+    # in order; within a page run an identical statement still runs once; errors surface
+    from queries.db import side_by_side
+    from queries.runner import page_run
+    scope, period = db.scope(None), db.period("2026Q4")
+    alone = [monthly(db, KEYS, scope, FIRST, AS_OF), compute(db, ["gap_persons"], scope, period)]
+    with page_run():
+        together = side_by_side(lambda: monthly(db, KEYS, scope, FIRST, AS_OF),
+                                lambda: compute(db, ["gap_persons"], scope, period))
+        assert statements_run(db, lambda: monthly(db, KEYS, scope, FIRST, AS_OF)) == 0
+    for a, b in zip(alone, together):
+        assert a.astype(str).equals(b.astype(str))
+    with pytest.raises(KeyError):
+        side_by_side(lambda: 1, lambda: monthly(db, ["overdue_clues"], scope, FIRST, AS_OF))
