@@ -50,8 +50,9 @@ def dataset_url(backend: str, dataset: str, tmp_dir: Path) -> str:
     name = f"{base.database or 'oversight_test'}_{dataset}"
     try:
         # administer from the server's own database: the base test database may not exist
-        admin_db = "postgres" if backend == "postgresql" else None
-        admin = create_engine(base.set(database=admin_db), isolation_level="AUTOCOMMIT")
+        # (URL.set(database=None) would keep the name: _replace clears it for MariaDB)
+        admin_url = base.set(database="postgres") if backend == "postgresql" else base._replace(database=None)
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             if backend == "postgresql":
                 exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
