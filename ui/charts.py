@@ -185,7 +185,9 @@ def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str | Metric, *,
     progress = (time_progress(view.db.campaign, view.filters.period.as_of)
                 if metric_key == "rect_close_rate" else None)
     bars = _ranked_bars(places, values, metric, progress, highlight, colours or {})
-    heading = _heading(view, title or f"{metric.label} · {drill.child_label(view)}排名")
+    # at a township scope the bars are its district's townships: the subtitle names the district
+    heading = _heading(view, title or f"{metric.label} · {drill.child_label(view)}排名",
+                       place=drill.compared_place(view) if highlight else None)
     notes = _level_note(bars) + _unknown_note(frame, metric) + _user_note(note)
     refs = _threshold_lines(metric, progress) + [
         _Line(float(v), f"{_esc(label)} {fmt.value(metric, v)}", SECONDARY, "dot") for label, v in lines]
@@ -672,11 +674,12 @@ class _Heading:
         return re.sub(r'[\\/:*?"<>|\s·]+', "_", raw).strip("_")
 
 
-def _heading(view: View, title: str, *, span: str | None = None, as_of: date | None = None) -> _Heading:
+def _heading(view: View, title: str, *, span: str | None = None, as_of: date | None = None,
+             place: str | None = None) -> _Heading:
     """The period by its name alone (2026年第4季度, not …（截至11月15日）): the subtitle
     names the as-of day anyway, and a short subtitle fits a half-width column."""
     period = view.filters.period
-    return _Heading(_esc(title), _esc(view.filters.scope.name), span or key_label(period.key),
+    return _Heading(_esc(title), _esc(place or view.filters.scope.name), span or key_label(period.key),
                     as_of or period.as_of)
 
 
