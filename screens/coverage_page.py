@@ -93,14 +93,12 @@ def _three_guarantees(view: View, frame: pd.DataFrame, total: pd.Series) -> None
         "未落实（人）": [total[gap] for _, gap, _ in THREE_GUARANTEES],
         "未核实（人）": [total[unknown] for _, _, unknown in THREE_GUARANTEES],
     })
-    left, right = st.columns([2, 3], gap="large")
-    with left:
+    with st.container(width=460):
         st.dataframe(kinds, hide_index=True, width="stretch")
-        st.caption("在保低保、特困对象中相关救助未落实的人数；“未核实”为记录为空、无法判断的人数。"
-                   "一人可有多项未落实。")
-    with right:
-        tables.figure_table(frame, ("three_guarantees_gap",) + tuple(gap for _, gap, _ in THREE_GUARANTEES),
-                            key="coverage.three")
+    st.caption("在保低保、特困对象中相关救助未落实的人数；“未核实”为记录为空、无法判断的人数。"
+               "一人可有多项未落实。")
+    tables.figure_table(frame, ("three_guarantees_gap",) + tuple(gap for _, gap, _ in THREE_GUARANTEES),
+                        key="coverage.three")
 
 
 def _deaths(view: View, total: pd.Series, lists: dict) -> None:
