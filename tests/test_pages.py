@@ -157,3 +157,35 @@ def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads)
     assert len(shown) == 1 and shown[0]["masked"] is True and shown[0]["user"] == "leader"
     assert {k for e in log for k in e} <= {"time", "user", "role", "page", "scope", "period",
                                              "rows", "masked", "download"}
+
+
+def test_card_warnings_follow_the_thresholds():
+    """翔安区 (the planted overdue township's district), 专项治理以来: its 线索办结率 from the
+    manifest's townships is under 90% (amber, not under 70%); 漏保人数 is amber while
+    anyone waited over 30 days."""
+    district = MANIFEST["planted"]["overdue"]["township_code"][:6]
+    clues = [v for code, v in MANIFEST["clues"]["by_township"].items() if code.startswith(district)]
+    rate = 100 * sum(v["concluded_total"] for v in clues) / sum(v["received_total"] for v in clues)
+    assert 70 <= rate < 90
+    at = open_page("supervisor", "overview", {"period": "campaign", "scope": district})
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert f":orange-badge[黄色预警] {rate:.1f}%" in badges, badges
+    assert any(b.startswith(":orange-badge[黄色预警] 超30天未纳入") for b in badges), badges
+
+
+def test_problem_index_on_the_map_points_at_each_districts_worst_township():
+    """乡镇问题指数 chosen: each district is coloured by its worst township's index, so the
+    city's top township (first in the top-ten table) lies in the district ranked first."""
+    at = open_page("commission", "overview", {"period": "campaign"})
+    at.segmented_control(key="overview.map_figure").set_value("problem_index").run()
+    assert not at.exception, at.exception
+    top = _table_with(at, "乡镇问题指数")
+    bars = _plotly(at, "overview.rank")["data"][0]
+    first = bars["customdata"][bars["y"].index("r0")]
+    assert first == DISTRICT_OF[top["所属区"].iloc[0]]
+    assert "最高乡镇问题指数" in bars["hovertext"][0]
+    assert top["乡镇问题指数"].iloc[0] == pytest.approx(float(bars["x"][bars["y"].index("r0")]), abs=0.05)
+
+
+DISTRICT_OF = {"思明区": "350203", "海沧区": "350205", "湖里区": "350206", "集美区": "350211",
+               "同安区": "350212", "翔安区": "350213"}
