@@ -129,3 +129,33 @@ def downloads(monkeypatch) -> list:
         return original(self, data_callable, *args, **kwargs)
     monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
     return made
+
+
+@pytest.fixture
+def demo_app(monkeypatch, tmp_path):
+    """app.py on the demo database as a new server would run it: a cookie key, a fresh
+    access log, no cached users or results (used by the AppTest modules)."""
+    from app_driver import clear_server_caches
+    from settings import DEMO_DB_PATH
+    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
+    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
+    monkeypatch.setenv("OVERSIGHT_BOUNDARIES", "data/geo")
+    clear_server_caches()
+    yield
+    clear_server_caches()
+
+
+@pytest.fixture(scope="module")
+def demo_db(open_dataset):
+    """The demo generator's database on each backend (loaded once per session)."""
+    from data.generate import write
+    from test_demo_truths import demo
+    return open_dataset("demo", lambda url: write(demo(), url))
+
+
+@pytest.fixture(scope="module")
+def demo_truth():
+    """The truths the demo generator planted (its manifest)."""
+    from test_demo_truths import demo
+    return demo().manifest

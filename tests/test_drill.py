@@ -19,7 +19,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from app_driver import ROOT, clear_server_caches, signed_in
+from app_driver import ROOT, signed_in
 from e2e.browser import RequestLog, browser, chromium_path, sign_in, wait_for_app
 from e2e.server import running_app
 from queries.database import Database
@@ -35,15 +35,7 @@ TONGAN_GAP = sum(n for code, n in GAPS.items() if code.startswith("350212"))   #
 DATONG_GAP = GAPS["350212001"]                                                 # 大同街道: 7
 
 
-@pytest.fixture(autouse=True)
-def demo_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
-    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
-    monkeypatch.setenv("OVERSIGHT_BOUNDARIES", "data/geo")
-    clear_server_caches()
-    yield
-    clear_server_caches()
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 def the_map(at: AppTest):

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import queries  # noqa: F401  (registers the figures)
-from app_driver import ROOT, clear_server_caches, signed_in, texts
+from app_driver import ROOT, signed_in, texts
 from queries.database import Database
 from queries.figures import METRICS
 from queries.runner import compute
@@ -35,14 +35,7 @@ SCOPES = {
 PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE}
 
 
-@pytest.fixture(autouse=True)
-def demo_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
-    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
-    clear_server_caches()
-    yield
-    clear_server_caches()
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 @pytest.fixture(scope="module")

@@ -173,25 +173,13 @@ def test_no_months_no_statement(db):
 
 # --------------------------------------------------------------------------- the demo
 
-@pytest.fixture(scope="module")
-def demo_db(open_dataset):
-    from test_demo_truths import demo
-    from data.generate import write
-    return open_dataset("demo", lambda url: write(demo(), url))
 
-
-@pytest.fixture(scope="module")
-def truth():
-    from test_demo_truths import demo
-    return demo().manifest
-
-
-def test_demo_stocks_at_month_ends(demo_db, truth):
+def test_demo_stocks_at_month_ends(demo_db, demo_truth):
     keys = ["gap_persons", "gap_rate", "repeat_matters", "clue_conclusion_rate", "rect_close_rate"]
     frame = monthly(demo_db, keys, demo_db.scope(None), date(2026, 1, 1), date(2026, 11, 15))
     at = {d.isoformat(): i for i, d in enumerate(frame["day"])}
     for day in ("2026-06-30", "2026-09-30", "2026-11-15"):
-        t, i = truth["stocks_by_as_of"][day], at[day]
+        t, i = demo_truth["stocks_by_as_of"][day], at[day]
         got = {"gap_persons_total": frame["gap_persons"][i],
                "eligible_persons_total": frame["gap_rate.den"][i],
                "repeat_matters_total": frame["repeat_matters"][i],
@@ -208,8 +196,8 @@ def test_demo_stocks_at_month_ends(demo_db, truth):
                        "closed_total": t["rectification"]["closed_total"]}, day
 
 
-def test_demo_flows_add_up_to_the_quarters(demo_db, truth):
-    p = truth["petitions"]
+def test_demo_flows_add_up_to_the_quarters(demo_db, demo_truth):
+    p = demo_truth["petitions"]
     frame = monthly(demo_db, ["petitions", "new_repeat_matters"], demo_db.scope(None),
                     date(2026, 1, 1), date(2026, 11, 15))
     for q, months in (("2026Q1", [0, 1, 2]), ("2026Q2", [3, 4, 5]), ("2026Q3", [6, 7, 8]),
