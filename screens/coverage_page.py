@@ -35,6 +35,8 @@ def render(view: View) -> None:
     lists = data.case_lists(view, LISTS + ((RELATIVES,) if _sees(view, RELATIVES) else ()))
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="coverage.head")
+    st.caption("漏保人数、漏保率、超30天未纳入、死亡未退保、三保障未落实均为统计截至日的时点数。"
+               + cards.change_note(view.filters.period))
     _gap_by_place(view, frame)
     left, right = st.columns(2, gap="large")
     with left:

@@ -447,14 +447,22 @@ def trend_figure(view: View, series: pd.DataFrame, metric_keys: Sequence[str], *
     return _figure(data, layout)
 
 
+LABEL_ALL_POINTS = 8        # a single line has every point labelled up to this many months
+
+
 def _trend_trace(i: int, metric: Metric, xs: list[date], days: list[date], labels: list[str],
                  values: list, label_all: bool, second: bool) -> dict:
-    """A figure's line; values written at every point when alone, else at the last."""
+    """A figure's line; values written at every point when alone and the months few, else
+    at the last point and at the highest and lowest (twelve rates side by side overlap in
+    a half-width chart)."""
     # the unit is in the axis title and the legend: the points carry the number alone
     texts = [_plain(metric, v) for v in values]
-    if not label_all:
-        last = max((j for j, v in enumerate(values) if v is not None), default=None)
-        texts = [t if j == last else "" for j, t in enumerate(texts)]
+    if not (label_all and len(values) <= LABEL_ALL_POINTS):
+        shown = [j for j, v in enumerate(values) if v is not None]
+        keep = {shown[-1]} if shown else set()
+        if label_all and shown:
+            keep |= {max(shown, key=lambda j: values[j]), min(shown, key=lambda j: values[j])}
+        texts = [t if j in keep else "" for j, t in enumerate(texts)]
     hovers = [f"{labels[j]}（截至 {d.isoformat()}）<br>{metric.label}：{fmt.value(metric, v)}"
               for j, (d, v) in enumerate(zip(days, values))]
     symbols = ("circle", "square", "diamond", "triangle-up", "x")
@@ -474,8 +482,14 @@ def month_labels(months: Sequence[date]) -> list[str]:
 
 
 def tick_labels(months: Sequence[date]) -> list[str]:
-    """The axis's month ticks: 3月 with the year below it on the first and each January."""
-    return [f"{m.month}月<br>{m.year}年" if i == 0 or m.month == 1 else f"{m.month}月"
+    """The axis's month ticks: 3月 with the year below it on the first and each January;
+    not on a first December followed by January, whose two years would overlap (the
+    subtitle names the span anyway)."""
+    def with_year(i: int, m: date) -> bool:
+        if m.month == 1:
+            return True
+        return i == 0 and not (len(months) > 1 and months[1].month == 1)
+    return [f"{m.month}月<br>{m.year}年" if with_year(i, m) else f"{m.month}月"
             for i, m in enumerate(months)]
 
 
