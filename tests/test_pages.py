@@ -182,3 +182,24 @@ def test_problem_index_on_the_map_points_at_each_districts_worst_township():
 
 DISTRICT_OF = {"思明区": "350203", "海沧区": "350205", "湖里区": "350206", "集美区": "350211",
                "同安区": "350212", "翔安区": "350213"}
+
+
+def test_without_the_optional_tables_coverage_says_not_connected(tmp_path, monkeypatch):
+    """A database without payment and crosscheck_hit: 死亡后发放 and 比对疑点 read 未接入,
+    never 0, and the page still draws everything else."""
+    import shutil
+    import sqlite3
+    path = tmp_path / "no_optional.sqlite"
+    shutil.copy(DEMO_DB_PATH, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE payment")
+        conn.execute("DROP TABLE crosscheck_hit")
+    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{path}")
+    at = open_page("commission", "coverage", {"period": "campaign"})
+    cards = shown(at)
+    assert cards["死亡后发放"] == cards["死亡后发放金额"] == "未接入"
+    assert cards["漏保人数"] == f"{MANIFEST['coverage']['gap_persons_total']} 人"
+    assert "比对疑点" not in cards
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("数据比对疑点：未接入") for i in infos), infos
+    assert any(i.startswith("死亡后发放明细：未接入") for i in infos), infos

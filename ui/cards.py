@@ -17,6 +17,7 @@ from queries.figures import METRICS, is_null
 from queries.period import Period, key_label
 from queries.rectification import time_progress
 from ui import format as fmt
+from ui.tables import NOT_CONNECTED
 from ui.navigation import View
 
 
@@ -85,9 +86,11 @@ def _card(view: View, key: str, row: pd.Series, widget: str) -> None:
     change = None if is_null(change) else change
     warning = warning_for(view, key, row)
     level = warning.level or "ok"
+    absent = metric.requires is not None and not view.db.has(metric.requires)
+    shown = NOT_CONNECTED if absent else fmt.value(metric, row.get(key))   # never a 0 for a missing table
     with st.container(border=True, key=f"card_{level}_{widget}"):
         zero = change is not None and change == 0
-        st.metric(metric.label, fmt.value(metric, row.get(key)), delta=fmt.change(metric, change),
+        st.metric(metric.label, shown, delta=fmt.change(metric, change),
                   delta_color="off" if zero else fmt.delta_colour(metric),
                   delta_arrow="off" if zero else "auto",
                   help=metric.description)
