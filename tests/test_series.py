@@ -119,6 +119,62 @@ def test_rates_are_ratios_of_the_points_and_none_without_a_denominator(db):
     assert [frame[k][0] for k in ("gap_persons", "clues_received", "rect_items", "petitions")] == [0] * 4
 
 
+
+# 漏保 alone runs a shorter statement than with its rate (rows one spell covers from their
+# first point on are left out before their next row, death and pieces are sought; events
+# before the first month count in it): the same hand-worked points, from January and
+# from later first months (the slices of the points above).
+@pytest.mark.parametrize("first, at", [(FIRST, 0), (date(2026, 6, 1), 5), (date(2026, 9, 15), 8)])
+@pytest.mark.parametrize("code, expected", [(None, CITY), (SIMING, SIMING_EXPECTED)])
+def test_gap_alone_and_with_its_rate(db, code, expected, first, at):
+    scope = db.scope(code)
+    alone = monthly(db, ["gap_persons"], scope, first, AS_OF)
+    with_rate = monthly(db, ["gap_persons", "gap_rate"], scope, first, AS_OF)
+    assert list(alone["gap_persons"]) == expected["gap_persons"][at:]
+    assert list(with_rate["gap_persons"]) == expected["gap_persons"][at:]
+    assert list(with_rate["gap_rate.den"]) == expected["gap_rate.den"][at:]
+
+
+# Twin spells: a person's cover counts once however its spells overlap, also when two
+# spells start (and end) on the same day. All in 厦港街道 (A), as of 2026-11-15.
+#   t1 screened 02-10; two dibao spells 04-01..07-01: gap P2 P3, covered P4-P6, gap P7-P11
+#   t2 screened 03-01; two tekun spells from 05-15, open: gap P3 P4, covered from P5
+#   t3 screened 01-05; dibao 03-01..05-01 and tekun 03-01..09-01: gap P1 P2, covered
+#      P3-P8 (08-31 < 09-01), gap P9-P11
+TWINS_GAP = [1, 2, 2, 1, 0, 0, 1, 1, 2, 2, 2]
+TWINS_ELIGIBLE = [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+
+
+def _twin_rows():
+    from rows_series import _r, _s
+    from rows_small_city import META, REGIONS
+    a = "350203001"
+    return {"region": REGIONS, "meta": META,
+            "screening": [_s("t1s", "t1", a, date(2026, 2, 10), True),
+                          _s("t2s", "t2", a, date(2026, 3, 1), True),
+                          _s("t3s", "t3", a, date(2026, 1, 5), True)],
+            "recipient": [_r("t1a", "t1", a, "dibao_urban", date(2026, 4, 1), date(2026, 7, 1)),
+                          _r("t1b", "t1", a, "dibao_urban", date(2026, 4, 1), date(2026, 7, 1)),
+                          _r("t2a", "t2", a, "tekun", date(2026, 5, 15)),
+                          _r("t2b", "t2", a, "tekun", date(2026, 5, 15)),
+                          _r("t3a", "t3", a, "dibao_rural", date(2026, 3, 1), date(2026, 5, 1)),
+                          _r("t3b", "t3", a, "tekun", date(2026, 3, 1), date(2026, 9, 1))]}
+
+
+@pytest.mark.parametrize("first, at", [(FIRST, 0), (date(2026, 5, 1), 4)])
+def test_twin_spells_cover_once(open_dataset, first, at):
+    db = open_dataset("fx_series_twins", lambda url: load_rows(url, _twin_rows()))
+    for code in (None, "350203", "350203001"):
+        scope = db.scope(code)
+        alone = monthly(db, ["gap_persons"], scope, first, AS_OF)
+        both = monthly(db, ["gap_persons", "gap_rate"], scope, first, AS_OF)
+        assert list(alone["gap_persons"]) == TWINS_GAP[at:], code
+        assert list(both["gap_persons"]) == TWINS_GAP[at:], code
+        assert list(both["gap_rate.den"]) == TWINS_ELIGIBLE[at:], code
+    q3 = compute(db, ["gap_persons"], db.scope(None), db.period("2026Q3"))
+    assert q3[q3["is_total"]].iloc[0]["gap_persons"] == TWINS_GAP[8]      # 09-30: t1 and t3
+
+
 STOCKS = ["gap_persons", "gap_rate", "clue_conclusion_rate", "rect_items", "rect_closed",
           "rect_close_rate", "rect_unclosed", "repeat_matters"]
 FLOWS = ["clues_received", "official_clues", "petitions", "new_repeat_matters"]
