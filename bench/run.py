@@ -187,7 +187,7 @@ def machine() -> dict:
 
 def render(results: dict, baseline: dict | None, baseline_err: str | None, build: dict,
            engines: list[str], skipped: dict, args, timing_s: dict, total_s: float,
-           maps: dict | None = None, maps_err: str | None = None) -> str:
+           maps: dict | None = None, maps_err: str | None = None, load: str | None = None) -> str:
     import pandas as pd
     import sqlalchemy
     m = machine()
@@ -207,6 +207,8 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
             f"{k} {v:,}" for k, v in rc.items() if v and k in (
                 "recipient", "screening", "death_record", "petition", "clue", "rectification")))
     any_res = next((results[e] for e in engines if e in results), {})
+    if load:
+        L.append(f"- Load average (1 min, the machine's other work included): {load}")
     L.append(f"- Period 专项治理以来 (as-of {any_res.get('period_as_of', '?')}); scopes: top = "
              f"the province, district = {DISTRICT} 思明区, township = its first township; "
              f"warm = median of {args.repeat} runs")
@@ -446,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.pages import PAGES
     select_pages(PAGES, args.pages)      # fail early on a bad name
     t_all = time.perf_counter()
+    load_start = os.getloadavg()[0]
     CACHE.mkdir(parents=True, exist_ok=True)
     skipped: dict = {}
     if "postgresql" in engines:
@@ -494,8 +497,10 @@ def main(argv: list[str] | None = None) -> int:
         maps, maps_err, timing_s["maps"] = _worker("bench.maps", [], CACHE / "maps.json")
 
     total = time.perf_counter() - t_all
+    # a 2-core machine shared with other work: the load says how far to trust the times
+    load = f"{load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     text = render(results, baseline, baseline_err, build, engines, skipped, args, timing_s, total,
-                  maps, maps_err)
+                  maps, maps_err, load)
     print(text)
     out = Path(args.out)
     if not out.is_absolute():
