@@ -14,6 +14,7 @@ import streamlit as st
 
 from queries.database import Database
 from queries.db import DatabaseUnavailable
+from queries.runner import page_run
 from ui import data
 from ui.access import ROLE_LABEL, User
 from ui.filters import Filters
@@ -92,7 +93,8 @@ def _runner(spec: PageSpec, render: Render, view_for: Callable[[str], View | Non
             st.error(f"您的角色（{view.user.role_label}）无权查看“{spec.title}”页面。请从左侧菜单选择其他页面。")
             return
         try:
-            render(view)
+            with page_run():         # a statement two of the page's calls need runs once
+                render(view)
         except DatabaseUnavailable as exc:     # the database went away or a query timed out
             st.error(str(exc))
     run.__name__ = f"page_{spec.url_path}"
