@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from urllib.parse import quote
 
 import pytest
 
-from e2e.browser import HEIGHT, WIDTH, RequestLog, browser, chromium_path, main_text, sign_in, visit, wait_for_app
+from e2e.browser import (HEIGHT, PASSWORDS, WIDTH, RequestLog, browser, chromium_path, counts, error_boxes,
+                         main_text, open_from_menu, sign_in, visit, wait_for_app)
 from e2e.server import running_app
 from settings import DEMO_DB_PATH
 from ui.navigation import PAGES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORDS = {"commission": "Commission@2026", "siming": "Siming@2026", "leader": "Leader@2026"}
 MANIFEST = json.loads((DEMO_DB_PATH.parent / "demo.manifest.json").read_text(encoding="utf-8"))
 # what no signed-out response may contain: figures' labels, places, the demo mark, the menu
 DATA_MARKERS = ["漏保人数", "重复信访事项", "线索办结率", "思明区", "厦港街道", "演示数据", "统计截至", "数据更新至",
@@ -89,6 +90,7 @@ def _signed_in(chromium, base: str, username: str):
 
 
 DEEP_QUERY = "period=2026Q3&scope=350203"
+FINISHED = ("overview", "coverage")            # the pages with maps and charts (issue 9)
 
 
 def test_deep_links_on_a_fresh_server_show_the_form_then_that_view(chromium, fresh_server):
@@ -127,8 +129,9 @@ def _assert_signed_out_form(page, url: str) -> None:
 
 
 def test_every_page_signed_in_makes_no_request_to_another_host(chromium, server):
+    # 总览 and 应保尽保 are looked at for every role below
     context, page, log = _signed_in(chromium, server, "commission")
-    for spec in PAGES:
+    for spec in [p for p in PAGES if p.url_path not in FINISHED]:
         for query, head in (("period=campaign", "厦门市 · 专项治理以来 · 统计截至 2026-11-15"),
                             ("period=2026Q3&scope=350203", "思明区 · 2026年第3季度 · 统计截至 2026-09-30")):
             text = visit(page, f"{server}/{spec.url_path}?{query}")
@@ -187,3 +190,65 @@ def test_a_link_opened_in_a_new_tab_shows_the_same_view(chromium, server):
     assert page.query_selector("[data-testid='stException']") is None
     assert "用户登录" in main_text(page) and "encountered an error" not in page.inner_text("body")
     context.close()
+
+
+def _gap_persons(code: str | None) -> int:
+    """The demo's planted 漏保人数 (专项治理以来, on its as-of day) for a scope: the
+    city's total, or the sum of the townships under a code."""
+    if code is None:
+        return MANIFEST["coverage"]["gap_persons_total"]
+    return sum(n for township, n in MANIFEST["coverage"]["gap_persons_by_township"].items()
+               if township.startswith(code))
+
+
+def _shows_figure(page, text: str, label: str, value: str) -> bool:
+    """A card labelled ``label`` shows ``value``; without such a card, ``value`` stands in
+    the page's text as a number of its own (7 人 is not inside 17 人)."""
+    for card in page.query_selector_all("[data-testid='stMetric']"):
+        if card.query_selector("[data-testid='stMetricLabel']").inner_text().strip() == label:
+            return card.query_selector("[data-testid='stMetricValue']").inner_text().strip() == value
+    return re.search(rf"(?<![\d,.]){re.escape(value)}", text) is not None
+
+
+# each role at its top and at one district or township it may see (the district user's
+# top is its district, 思明区)
+ROLE_SCOPES = (("leader", None, "350212"), ("supervisor", None, "350212109"),
+               ("commission", None, "350203"), ("siming", "350203", "350203003"))
+
+
+@pytest.mark.parametrize("username, top, below", ROLE_SCOPES, ids=[r[0] for r in ROLE_SCOPES])
+def test_overview_and_coverage_draw_for_every_role(chromium, server, tmp_path, username, top, below):
+    # Both finished pages, as each role sees them: no error box, nothing from another host,
+    # a drawn map and a plotted chart, the planted 漏保人数 of the scope, a screenshot. Half
+    # the views are reached by the menu (the same session, period and scope carried along).
+    context, page, log = _signed_in(chromium, server, username)
+    problems = []
+    visit(page, f"{server}/overview?period=campaign")
+    problems += _look(page, tmp_path, username, "overview", None, top)
+    open_from_menu(page, "应保尽保")
+    problems += _look(page, tmp_path, username, "coverage", None, top)
+    visit(page, f"{server}/coverage?period=campaign&scope={below}")
+    problems += _look(page, tmp_path, username, "coverage", below, below)
+    open_from_menu(page, "总览")
+    problems += _look(page, tmp_path, username, "overview", below, below)
+    assert problems == [], "\n".join(problems)
+    assert log.foreign("127.0.0.1") == []
+    context.close()
+
+
+def _look(page, tmp_path, username: str, url_path: str, in_url: str | None, scope: str | None) -> list[str]:
+    """What is wrong with the page on screen (nothing: []); saves its screenshot. The page
+    should be ``url_path`` with ``scope=in_url`` (None: none) and show the figures of
+    ``scope`` (None: the city)."""
+    where = f"{username} {url_path} {in_url or 'top'}"
+    if f"/{url_path}?" not in page.url or (in_url and f"scope={in_url}" not in page.url):
+        return [f"{where}: at {page.url}"]
+    shot = tmp_path / f"{username}_{url_path}_{scope or 'top'}.png"
+    page.screenshot(path=str(shot))
+    drawn, gap = counts(page), f"{_gap_persons(scope):,} 人"
+    problems = [f"{where}: {text}" for text in error_boxes(page)]
+    problems += [f"{where}: no map"] * (drawn["maps"] == 0)
+    problems += [f"{where}: no chart"] * (drawn["charts"] == 0)
+    problems += [f"{where}: 漏保人数 {gap} not shown"] * (not _shows_figure(page, main_text(page), "漏保人数", gap))
+    problems += [f"{where}: no screenshot"] * (shot.stat().st_size < 10_000)
+    return problems
