@@ -64,7 +64,7 @@ def main() -> None:
         return
     filters.draw_sidebar(db, user, chosen)
     _sidebar_user(user, auth, db)
-    layout.draw_header(db, chosen)
+    layout.draw_header(db, chosen, page.title)
     for spec in navigation.PAGES:
         views[spec.url_path] = navigation.View(db, user, chosen, spec)
     drill.follow_pending(chosen)          # a map click at the lowest level opens 乡镇画像

@@ -232,11 +232,11 @@ LISTS: dict[str, ListSpec] = {
         _NAME, _PERSON, _TOWN, _PROGRAMME, _c("death_date", "死亡日期", "date"),
         _c("days_since_death", "死亡至今天数", "int"), _AMOUNT), _deceased_active),
     "paid_after_death": ListSpec("死亡后发放明细", "笔", "paid_after_death", (
-        _c("payment_id", "发放编号", "id"), _NAME, _PERSON, _TOWN, _PROGRAMME,
+        _c("payment_id", "发放编号"), _NAME, _PERSON, _TOWN, _PROGRAMME,
         _c("death_date", "死亡日期", "date"), _c("pay_month", "所属月份", "date"),
         _c("paid_date", "发放日期", "date"), _c("amount", "发放金额（元）", "money")), _paid_after_death),
     "pending_crosscheck": ListSpec("待核实比对疑点清单", "条", "crosscheck_pending", (
-        _c("hit_id", "疑点编号", "id"), _NAME, _PERSON, _TOWN, _c("register", "比对库"),
+        _c("hit_id", "疑点编号"), _NAME, _PERSON, _TOWN, _c("register", "比对库"),
         _c("hit_date", "比对日期", "date"), _c("days_pending", "待核实天数", "int")), _pending_crosscheck),
     "staff_relatives": ListSpec("近亲属享受人员清单", "人", "staff_relatives", (
         _NAME, _PERSON, _c("household_id", "户编号", "id"), _TOWN, _PROGRAMME,

@@ -6,9 +6,12 @@ who is looking. A component without a value is left out and the others re-weight
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 import settings
+from queries.figures import Metric
 from queries.runner import compute
 from queries.period import Period
 from queries.scope import Scope, deployment_scope
@@ -51,11 +54,50 @@ def problem_index(db, period: Period, within: Scope | None = None) -> pd.DataFra
     rows["district"] = [db.tree.by_code[db.tree.by_code[c].parent_code].name
                         if db.tree.by_code[c].parent_code in db.tree.by_code else None
                         for c in rows["code"]]
-    if within is not None and within.prefixes is not None:
-        rows = rows[[any(c.startswith(p) for p in within.prefixes) for c in rows["code"]]]
     cols = ["code", "name", "district", "index"] + [x for c, _, _ in COMPONENTS for x in (c, f"{c}_pct")]
-    return rows[cols].sort_values(["index", "code"], ascending=[False, True],
-                                  na_position="last").reset_index(drop=True)
+    ranked = rows[cols].sort_values(["index", "code"], ascending=[False, True],
+                                    na_position="last").reset_index(drop=True)
+    return ranked if within is None else in_scope(ranked, within)
+
+
+def in_scope(index: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The townships of ``index`` (a ``problem_index`` frame) that lie in ``scope``."""
+    if scope.prefixes is None:
+        return index
+    keep = [any(c.startswith(p) for p in scope.prefixes) for c in index["code"]]
+    return index[keep].reset_index(drop=True)
+
+
+# what maps and rankings show for the index: a township's own, an area's worst township's
+INDEX_METRIC = Metric("problem_index", INDEX_LABEL, "index", "分", -1, "stock", "", "", decimals=1,
+                      description="四项分量各自在全部乡镇中的百分位（0–100，越高越差）的加权平均。")
+WORST_INDEX_METRIC = Metric("problem_index", "最高乡镇问题指数", "index", "分", -1, "stock", "", "",
+                            decimals=1, description="区域内问题指数最高的乡镇（街道）的指数。")
+
+
+@dataclass(frozen=True)
+class _Own:
+    code: str
+    name: str
+
+    @property
+    def prefix(self) -> str:
+        return self.code
+
+
+def by_area(index: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The index by the areas one level below ``scope``: a township its own index, a larger
+    area the index of its worst township (``worst`` names it), so a map of districts
+    still points at where to go. Columns: code, name, is_total, problem_index, worst."""
+    rows = [{"code": scope.code, "name": scope.name, "is_total": True, "problem_index": None,
+             "worst": None}]
+    for child in scope.children or [_Own(scope.code, scope.name)]:   # a township: itself
+        mine = index[[c.startswith(child.prefix) for c in index["code"]]].dropna(subset=["index"])
+        top = mine.iloc[0] if not mine.empty else None      # index is sorted worst first
+        rows.append({"code": child.code, "name": child.name, "is_total": False,
+                     "problem_index": None if top is None else float(top["index"]),
+                     "worst": None if top is None else top["name"]})
+    return pd.DataFrame(rows)
 
 
 def percentile_rank(values: pd.Series) -> pd.Series:

@@ -1,51 +1,110 @@
 """总览 — where the scope stands, and where it is worst (views.md, page 1).
 
-For now: the headline figures with 环比, and the same figures for each area one level
-down. The map, trends and the problem-index ranking come with the full view.
+Headline cards with 环比 and warning colour; a map coloured by a figure the user picks,
+beside the ranking of the areas one level down; the table of all headline figures by area;
+monthly trends of the four areas; the ten townships with the highest problem index.
 """
 from __future__ import annotations
 
-import pandas as pd
+from datetime import date
+
 import streamlit as st
 
 from queries.figures import METRICS
-from ui import drill, maps
-from ui import format as fmt
+from ui import cards, charts, data, drill, maps, tables
+from queries import problem_index
+from queries.series import months_back
+from queries.problem_index import INDEX_METRIC, WORST_INDEX_METRIC
+from ui.index_table import top_townships
 from ui.navigation import View
-from ui.tables import figure_table
 
 HEADLINE = ("gap_persons", "new_repeat_matters", "repeat_matters", "clue_conclusion_rate",
             "rect_close_rate")
-LEVEL_LABEL = {"city": "各市", "district": "各区", "township": "各镇（街道）"}
+# the figures a user may colour the map by, the page's main one first
+MAP_FIGURES = ("gap_rate", "new_repeat_per_10k", "clue_conclusion_rate", "rect_close_rate")
+INDEX_CHOICE = "problem_index"
+# one trend per area: (figure, the area's name)
+TRENDS = (("gap_persons", "应保尽保"), ("new_repeat_matters", "重复信访"),
+          ("clue_conclusion_rate", "问题线索"), ("rect_close_rate", "整改进度"))
+STOCK_NOTE = "漏保人数、重复信访事项、线索办结率、整改销号率为统计截至日的时点数"
 
 
 def render(view: View) -> None:
-    st.title("总览")
     drill.breadcrumb(view)
-    frame = view.figures(HEADLINE, with_change=True)
-    _headline(view, frame[frame["is_total"]].iloc[0])
-    maps.area_map(view, frame, "gap_persons", key="overview.map")
-    _breakdown(view, frame[~frame["is_total"]])
+    keys = list(dict.fromkeys(HEADLINE + MAP_FIGURES + tuple(cards.warning_keys(HEADLINE))))
+    frame = view.figures(keys, with_change=True)
+    total = frame[frame["is_total"]].iloc[0]
+    cards.headline_cards(view, total, HEADLINE, key="overview.head")
+    st.caption(_period_note(view))
+    _places(view, frame)
+    _trends(view)
+    _top_townships(view)
 
 
-def _headline(view: View, total: pd.Series) -> None:
-    for column, key in zip(st.columns(len(HEADLINE)), HEADLINE):
-        metric, change = METRICS[key], total[f"{key}.change"]
-        zero = change is not None and change == 0
-        column.metric(metric.label, fmt.value(metric, total[key]), delta=fmt.change(metric, change),
-                      delta_color="off" if zero else fmt.delta_colour(metric),
-                      delta_arrow="off" if zero else "auto",
-                      delta_description="环比" if change is not None else None,
-                      help=metric.description, border=True)
+def _period_note(view: View) -> str:
     period = view.filters.period
     if period.is_campaign:
-        st.caption("专项治理以来为累计口径，不计环比。")
-    else:
-        st.caption(f"环比：与上一季度同期（{period.previous().label}）相比；比率的变化以百分点计。")
+        return (f"专项治理以来：新增重复信访事项为 {period.start.isoformat()} 起的累计数；"
+                f"{STOCK_NOTE}。专项治理以来不计环比。")
+    return (f"新增重复信访事项为本季度内的数；{STOCK_NOTE}。"
+            f"环比：与上一季度同期（{period.previous().label}）相比；比率的变化以百分点计。")
 
 
-def _breakdown(view: View, rows: pd.DataFrame) -> None:
+def _places(view: View, frame) -> None:
+    st.subheader(f"{drill.child_label(view)}比较")
+    choice = st.segmented_control(
+        "地图与排名指标", MAP_FIGURES + (INDEX_CHOICE,), default=MAP_FIGURES[0],
+        format_func=_choice_label, key="overview.map_figure", required=True)
+    metric, areas, district = _map_figure(view, frame, choice)
+    rank_areas, highlight = drill.comparison(view, areas, metric, district)
+    with st.container(horizontal=True, gap="large", key="beside_overview"):   # the ranking beside the map where it fits
+        maps.area_map(view, areas, metric, key="overview.map", district_frame=district)
+        with st.container(key="ranking_overview"):
+            charts.ranked_bars(view, rank_areas, metric, key=f"overview.rank.{choice}",
+                               on_pick=drill.picker(view), highlight=highlight)
+    tables.figure_table(frame[~frame["is_total"]], HEADLINE, key="overview.areas")
+
+
+def _map_figure(view: View, frame, choice: str):
+    """The figure to colour and rank by, the areas' frame, and at a township scope the
+    district's townships for the index (the registry's figures are fetched by the map)."""
+    if choice != INDEX_CHOICE:
+        return METRICS[choice], frame, None
     scope = view.filters.scope
-    level = scope.children[0].level if scope.children else "township"
-    st.subheader(f"{LEVEL_LABEL.get(level, '下级地区')}情况" if scope.children else "本镇（街道）情况")
-    figure_table(rows, HEADLINE, key="overview_breakdown")
+    own = problem_index.by_area(data.problem_index(view), scope)
+    if scope.children:
+        below_district = scope.children[0].level == "township"
+        return (INDEX_METRIC if below_district else WORST_INDEX_METRIC), own, None
+    district = data.district_of(view)
+    if district is None:
+        return INDEX_METRIC, own, None
+    return INDEX_METRIC, own, problem_index.by_area(data.problem_index(view, district), district)
+
+
+def _choice_label(key: str) -> str:
+    return "乡镇问题指数" if key == INDEX_CHOICE else METRICS[key].label
+
+
+def _trends(view: View) -> None:
+    period = view.filters.period
+    st.subheader("月度趋势")
+    first = _first_month(view)
+    series = data.series(view, [k for k, _ in TRENDS], first)
+    for row in (TRENDS[:2], TRENDS[2:]):
+        for column, (key, area) in zip(st.columns(2, gap="large"), row):
+            with column:
+                charts.trend_lines(view, series, [key], key=f"overview.trend.{key}",
+                                   title=f"{area}：{METRICS[key].label}")
+    st.caption(f"自 {first.year}年{first.month}月 至 {period.as_of.isoformat()}；"
+               "流量指标为当月数，时点指标为月末（末月为统计截至日）数。阴影为专项治理各阶段。")
+
+
+def _first_month(view: View) -> date:
+    """The campaign's months for 专项治理以来; for a quarter, the twelve months to its end."""
+    period = view.filters.period
+    return period.start.replace(day=1) if period.is_campaign else months_back(period.as_of, 12)
+
+
+def _top_townships(view: View) -> None:
+    st.subheader("问题指数最高的乡镇（街道）")
+    top_townships(view, data.problem_index(view), n=10, key="overview.top")

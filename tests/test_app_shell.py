@@ -228,11 +228,12 @@ def test_names_from_the_database_in_the_header_are_plain_text():
         from ui.layout import draw_header
         period = SimpleNamespace(key="2026Q3", as_of=date(2026, 9, 30))
         filters = SimpleNamespace(scope=SimpleNamespace(name="![](//127.1:9/x)[链接](//y)"), period=period)
-        draw_header(SimpleNamespace(data_as_of=date(2026, 11, 15), is_demo=False), filters)
+        draw_header(SimpleNamespace(data_as_of=date(2026, 11, 15), is_demo=False), filters, "总览")
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_function(page, default_timeout=30)
     at.run()
-    shown = at.markdown[0].value
+    assert "总览" in at.markdown[0].value                # the page's title first
+    shown = at.markdown[1].value
     headline = shown.split("**")[1]                    # the bold line; then our own :gray[…] note
     assert not re.search(r"(?<!\\)[\[\]()!]", headline), headline
     assert re.sub(r"\\(.)", r"\1", headline) == "![](//127.1:9/x)[链接](//y) · 2026年第3季度 · 统计截至 2026-09-30"

@@ -17,7 +17,6 @@ from queries.figures import METRICS, is_null
 from queries.rectification import time_progress
 from ui import format as fmt
 from ui.navigation import View
-from ui.theme import WARNING_COLOURS
 
 
 @dataclass(frozen=True)
@@ -61,20 +60,21 @@ def warning_for(view: View, key: str, row: pd.Series) -> Warning:
     return Warning(level, reason)
 
 
-def headline_cards(view: View, row: pd.Series, keys) -> None:
-    """One card per figure: value with unit, 环比 (quarters), warning colour and reason."""
-    for column, key in zip(st.columns(len(keys)), keys):
+def headline_cards(view: View, row: pd.Series, keys, *, key: str) -> None:
+    """One card per figure: value with unit, 环比 (quarters), warning colour and reason.
+    ``key``: unique on the page (the same figure may have a card in two sections)."""
+    for column, figure in zip(st.columns(len(keys)), keys):
         with column:
-            _card(view, key, row)
+            _card(view, figure, row, f"{key}_{figure}")
 
 
-def _card(view: View, key: str, row: pd.Series) -> None:
+def _card(view: View, key: str, row: pd.Series, widget: str) -> None:
     metric = METRICS[key]
     change = row.get(f"{key}.change")
     change = None if is_null(change) else change
     warning = warning_for(view, key, row)
     level = warning.level or "ok"
-    with st.container(border=True, key=f"card_{level}_{key}"):
+    with st.container(border=True, key=f"card_{level}_{widget}"):
         zero = change is not None and change == 0
         st.metric(metric.label, fmt.value(metric, row.get(key)), delta=fmt.change(metric, change),
                   delta_color="off" if zero else fmt.delta_colour(metric),
@@ -88,9 +88,3 @@ def _card(view: View, key: str, row: pd.Series) -> None:
 
 def _badge_colour(level: str) -> str:
     return {"red": "red", "amber": "orange"}[level]
-
-
-# the cards' left edge in their warning colour (st.container(key=…) gives the class st-key-<key>)
-CARD_CSS = "\n".join(
-    f'[class*="st-key-card_{level}_"] {{ border-left: 6px solid {colour} !important; }}'
-    for level, colour in WARNING_COLOURS.items() if level in ("red", "amber"))

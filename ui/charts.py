@@ -84,7 +84,7 @@ _REMOVED_BUTTONS = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomO
 
 # --------------------------------------------------------------------------- drawing
 
-def ranked_bars(view: View, frame: pd.DataFrame, metric_key: str, *, key: str,
+def ranked_bars(view: View, frame: pd.DataFrame, metric_key: str | Metric, *, key: str,
                 on_pick: OnPick | None = None, lines: Iterable[tuple[str, float]] = (),
                 title: str | None = None, highlight: str | None = None,
                 colours: Mapping[str, str] | None = None, note: str | None = None) -> None:
@@ -165,7 +165,7 @@ def _on_select(key: str, on_pick: OnPick) -> None:
 
 # --------------------------------------------------------------------------- ranking
 
-def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str, *,
+def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str | Metric, *,
                   lines: Iterable[tuple[str, float]] = (), title: str | None = None,
                   highlight: str | None = None, colours: Mapping[str, str] | None = None,
                   note: str | None = None) -> go.Figure | None:
@@ -176,7 +176,8 @@ def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str, *,
     ``lines`` (label, value), e.g. the city's own value. Bars are ``PRIMARY``, or the
     warning colour where the warning rule fires, or ``colours[code]`` (e.g. the map's
     classes). None when no area has a value."""
-    metric = METRICS[metric_key]
+    metric = METRICS[metric_key] if isinstance(metric_key, str) else metric_key
+    metric_key = metric.key
     places = _places(frame)
     values = [_number(v) for v in places[metric_key].tolist()] if metric_key in places else []
     if not any(v is not None for v in values):

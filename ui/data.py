@@ -7,6 +7,7 @@ whose regions differ.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterable
 
 import pandas as pd
@@ -14,7 +15,13 @@ import streamlit as st
 
 import settings
 from queries.database import Database
+from queries.scope import BadScope, Scope
+from queries import cases
+from queries.problem_index import in_scope
+from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_with_change
+from queries.runner import histogram as runner_histogram
+from queries.series import monthly
 from queries.db import database_url
 from ui.filters import Filters
 
@@ -52,3 +59,95 @@ def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tup
     map that shows the township among its neighbours). BadScope if the user may not see it."""
     return _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys),
                     filters.period.key, scope_code, regions, False)
+
+
+# --------------------------------------------------------------------------- beyond figures
+# Each cached on everything that changes its answer, like _figures: the scope code and the
+# user's regions included, so one user's rows never reach another.
+
+def figures_by(view, keys: Iterable[str], by: str) -> pd.DataFrame:
+    """The figures for the view's scope, broken down by a dimension (e.g. 'category')."""
+    f = view.filters
+    return _figures_by(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys), by,
+                       f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _figures_by(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], by: str,
+                period_key: str, scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
+    return compute(_db, list(keys), _db.scope(scope_code, allowed=regions), _db.period(period_key), by=by)
+
+
+def histogram(view, key: str) -> list[tuple] | None:
+    """The distribution behind a histogram figure (e.g. 待纳入天数) for the view's scope."""
+    f = view.filters
+    return _histogram(view.db, database_url(), view.db.data_as_of.isoformat(), key,
+                      f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _histogram(_db: Database, url: str, data_as_of: str, key: str, period_key: str,
+               scope_code: str, regions: tuple[str, ...] | None) -> list[tuple] | None:
+    return runner_histogram(_db, key, _db.scope(scope_code, allowed=regions), _db.period(period_key))
+
+
+def series(view, keys: Iterable[str], first_month: date) -> pd.DataFrame:
+    """Monthly values of ``keys`` for the view's scope, from ``first_month`` to the as-of day."""
+    f = view.filters
+    return _series(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+                   first_month, f.period.as_of, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _series(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], first_month: date,
+            as_of: date, scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
+    return monthly(_db, list(keys), _db.scope(scope_code, allowed=regions), first_month, as_of)
+
+
+def case_lists(view, keys: Iterable[str]) -> dict:
+    """The view's lists of cases (queries.cases), their statements side by side: for each
+    key its first rows (worst first) and its total; None where its table is missing."""
+    f = view.filters
+    return _case_lists(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+                       f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在查询……")
+def _case_lists(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
+                scope_code: str, regions: tuple[str, ...] | None) -> dict:
+    return cases.case_lists(_db, list(keys), _db.scope(scope_code, allowed=regions),
+                            _db.period(period_key), regions=regions)
+
+
+def all_cases(view, key: str) -> pd.DataFrame:
+    """Every row of a list (up to queries.cases.EXCEL), for its Excel download: built on
+    click, not cached (a download is rare and its rows are many)."""
+    f = view.filters
+    whole = cases.case_list(key, view.db, view.db.scope(f.scope.code, allowed=view.user.regions),
+                            f.period, limit=cases.EXCEL, regions=view.user.regions)
+    return whole.rows if whole is not None else pd.DataFrame()
+
+
+def problem_index(view, scope: Scope | None = None) -> pd.DataFrame:
+    """乡镇问题指数 of the townships in the view's scope (or ``scope``, one the user may
+    see). The index ranks every township of the deployment whoever looks (metrics.md), so
+    it is computed once per period and data load for everyone, then narrowed."""
+    whole = _problem_index(view.db, database_url(), view.db.data_as_of.isoformat(),
+                           view.filters.period.key)
+    return in_scope(whole, scope or view.filters.scope)
+
+
+def district_of(view) -> Scope | None:
+    """The district of the view's township scope, when the user may see it (else None)."""
+    region = view.db.tree.get(view.filters.scope.code)
+    if region is None or region.parent_code is None:
+        return None
+    try:
+        return view.db.scope(region.parent_code, allowed=view.user.regions)
+    except BadScope:
+        return None
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=100, show_spinner="正在统计……")
+def _problem_index(_db: Database, url: str, data_as_of: str, period_key: str) -> pd.DataFrame:
+    return compute_problem_index(_db, _db.period(period_key))

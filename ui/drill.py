@@ -135,6 +135,8 @@ def levels(view: View) -> list[tuple[str, str]]:
 def breadcrumb(view: View) -> None:
     """厦门市 › 同安区 › 汀溪镇: each level above the scope a link-like button back up."""
     crumbs = levels(view)
+    if len(crumbs) < 2:          # at the user's top: the header line names it already
+        return
     top = view.filters.top.code
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for code, name in crumbs[:-1]:

@@ -1,6 +1,8 @@
 """What every page shares above its own content: the header line and the user box."""
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from queries.database import Database
@@ -8,6 +10,7 @@ from queries.period import key_label
 from ui.access import User
 from ui.filters import Filters
 from ui.format import plain
+from ui.theme import WARNING_COLOURS
 
 
 # The app's only CSS, drawn by app.py on every run (st.html of style alone takes no space).
@@ -15,11 +18,19 @@ from ui.format import plain
 #   no toolbar, and its header bar lets clicks through (pointer-events: none): 1.5rem does.
 # - The sign-in cookie's component (an invisible iframe) took a line and a gap above every
 #   page: taken out of the flow, still rendered so that it keeps answering.
+# - A ranking set beside a map (keys beside_… and ranking_…) takes the rest of the row, at least 480 px:
+#   beside the map on a wide screen, below it (full width) where the row is too narrow.
+# - A headline card's left edge shows its warning colour (ui/cards.py keys its container
+#   card_<level>_…, which Streamlit turns into the class st-key-card_<level>_…).
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[class*="st-key-beside_"] { flex-wrap: wrap; }
+[class*="st-key-beside_"] > div:has(> [class*="st-key-ranking_"]) { flex: 1 1 480px; min-width: 480px; }
+[class*="st-key-card_red_"] { border-left: 6px solid %(red)s !important; }
+[class*="st-key-card_amber_"] { border-left: 6px solid %(amber)s !important; }
 [data-testid="stElementContainer"]:has(> div > iframe[title="extra_streamlit_components.CookieManager.cookie_manager"]) {
   position: absolute; width: 0; height: 0; overflow: hidden; }
-</style>"""
+</style>""" % {"red": WARNING_COLOURS["red"], "amber": WARNING_COLOURS["amber"]}
 
 
 def draw_style() -> None:
@@ -45,7 +56,9 @@ def updated_note(db: Database, filters: Filters) -> str | None:
     return f"数据更新至 {db.data_as_of.isoformat()}"
 
 
-def draw_header(db: Database, filters: Filters) -> None:
+def draw_header(db: Database, filters: Filters, title: str) -> None:
+    """The page's title, then scope · period · 统计截至 …, 数据更新至 … and 演示数据."""
+    st.markdown(f"<h2 style='padding:0 0 .2rem 0'>{html.escape(title)}</h2>", unsafe_allow_html=True)
     scope, *rest = header_parts(filters)
     parts = ["**" + " · ".join([plain(scope), *rest]) + "**"]
     note = updated_note(db, filters)

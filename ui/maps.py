@@ -324,7 +324,10 @@ def area_map(view: View, frame: pd.DataFrame, metric: str | Metric, *, key: str,
         return
     pick = drill.picker(view)
     widget = f"{key}.{view.filters.scope.code}"
-    with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+    # a fixed width, so that a page may set a chart beside the map where the screen is wide
+    # enough (a horizontal container wraps what does not fit: at 1440 px it goes below)
+    with st.container(horizontal=True, gap="medium", vertical_alignment="center",
+                      width=spec.width + LEGEND_WIDTH + 48):
         st.pydeck_chart(spec.deck, width=spec.width, height=height, key=widget,
                         selection_mode="single-object", alt=f"{metric.label}分布图",
                         on_select=_on_select(widget, spec.codes, pick))

@@ -144,7 +144,7 @@ def case_frame(rows: pd.DataFrame, columns: Sequence[Column], view: "View", *, l
 
 def _values(values: pd.Series, kind: str, view: "View", links: bool) -> pd.Series:
     if kind == "township":
-        return values.map(lambda code: _township(code, view, links)).astype(object)
+        return values.map(lambda code: township_cell(code, view, links)).astype(object)
     if kind == "date":
         return _or_none(pd.to_datetime(values, errors="coerce").dt.date)
     if kind == "int":
@@ -171,11 +171,15 @@ def case_config(columns: Sequence[Column]) -> dict:
         elif c.kind == "date":
             config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM-DD")
         elif c.kind == "township":
-            config[c.label] = st.column_config.LinkColumn(c.label, display_text=_LINK_TEXT,
-                                                          help="点击打开该镇（街道）的乡镇画像")
+            config[c.label] = township_column(c.label)
         else:
             config[c.label] = st.column_config.TextColumn(c.label)
     return config
+
+
+def township_column(label: str):
+    """The column_config of township links: the name as the text, 乡镇画像 on click."""
+    return st.column_config.LinkColumn(label, display_text=_LINK_TEXT, help="点击打开该镇（街道）的乡镇画像")
 
 
 def case_xlsx(case: CaseList, view: "View", fetch_all: Callable[[], pd.DataFrame] | None,
@@ -193,7 +197,9 @@ def _kinds(columns: Sequence[Column]) -> dict[str, str]:
     return {c.key: c.kind for c in columns}
 
 
-def _township(code, view: "View", link: bool) -> str | None:
+def township_cell(code, view: "View", link: bool = True) -> str | None:
+    """A township code as a case table shows it: a link to its 乡镇画像 (keeping the
+    period) whose text is its name; the name alone for Excel."""
     if code is None or (isinstance(code, float) and code != code):
         return None
     region = view.db.tree.by_code.get(str(code))
