@@ -23,10 +23,11 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from e2e.browser import (PASSWORDS, RequestLog, browser, error_boxes, full_page_screenshot, new_tab,
-                         sign_in, wait_for_app)
+                         page_specs, sign_in, wait_for_app)
 from e2e.server import ROOT, running_app
 from settings import DEMO_DB_PATH
-from ui.navigation import BY_PATH, PAGES
+
+PAGES = page_specs()
 
 CITY_USERS = ("leader", "supervisor", "commission")      # the district and township below are 同安区's
 
@@ -50,9 +51,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="leave out the other pages' city and district shots")
     args = parser.parse_args(argv)
     args.pages = [p for p in args.pages.split(",") if p]
-    unknown = [p for p in args.pages if p not in BY_PATH]
+    known = [spec.url_path for spec in PAGES]
+    unknown = [p for p in args.pages if p not in known]
     if unknown:
-        parser.error(f"unknown page(s) {unknown}; known: {', '.join(BY_PATH)}")
+        parser.error(f"unknown page(s) {unknown}; known: {', '.join(known)}")
     args.sizes = [_size(s) for s in args.sizes.split(",") if s]
     return args
 
