@@ -5,24 +5,28 @@ township problem index (ranked among all townships of the deployment, whoever lo
 the deployment's yardstick totals. The app computes them once per period and data load
 (cached on data_as_of and period) and every page and user reads them; the benchmark times
 them as a line of their own, 全域共享.
+
+A page's query calls (figures, series, breakdowns, lists) run side by side
+(``queries.db.side_by_side``), so their statements share the query pool's connections.
 """
 from __future__ import annotations
 
 from typing import Callable
 
+from screens import coverage_page as coverage_screen, overview_page as overview_screen
 from screens.overview_page import HEADLINE     # the page's own list: one place
 from queries.cases import case_lists
-from queries.figures import metrics_for
-from queries.runner import compute, compute_many, compute_with_change
+from queries.db import side_by_side
+from queries.figures import METRICS, metrics_for
+from queries.runner import compute, compute_many, compute_with_change, histogram
 from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
 from queries.series import monthly, months_back
+from ui.cards import warning_keys
 
 PROFILE = [*HEADLINE, "gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
-# 总览's monthly trends of the four areas (views.md, page 1), 12 months to the as-of day
-TREND = ["gap_rate", "new_repeat_matters", "clue_conclusion_rate", "rect_close_rate"]
 PETITION_TREND = ["petitions", "new_repeat_matters"]
-# 应保尽保's lists (issue 9): the people not yet covered and 死亡未退保
+# 乡镇画像's open cases: the people not yet covered and 死亡未退保
 COVERAGE_LISTS = ["uncovered_persons", "deceased_active"]
 
 
@@ -30,10 +34,23 @@ def trend(db, scope, period, keys) -> None:
     monthly(db, keys, scope, months_back(period.as_of), period.as_of)
 
 
+# 总览 (screens/overview_page.py): its figures with 环比 (the cards, the map's figures, the
+# cards' warnings), the four areas' trends over the campaign's months (a quarter: the 12
+# months to its end). Its problem index is the shared one (全域共享, below), read from the
+# app's cache; the map and the ranking draw the figures' frame (no query of their own).
+OVERVIEW_FIGURES = list(dict.fromkeys(overview_screen.HEADLINE + overview_screen.MAP_FIGURES
+                                      + tuple(warning_keys(overview_screen.HEADLINE))))
+OVERVIEW_TRENDS = [key for key, _ in overview_screen.TRENDS]
+
+
+def first_month(period):
+    """The trends' first month, as 总览 picks it (``overview_page._first_month``)."""
+    return period.start.replace(day=1) if period.is_campaign else months_back(period.as_of, 12)
+
+
 def overview(db, scope, period) -> None:
-    compute_with_change(db, HEADLINE, scope, period)
-    burn_down(db, scope, period)
-    trend(db, scope, period, TREND)
+    side_by_side(lambda: compute_with_change(db, OVERVIEW_FIGURES, scope, period),
+                 lambda: monthly(db, OVERVIEW_TRENDS, scope, first_month(period), period.as_of))
 
 
 def overview_latest_quarter(db, scope, _period) -> None:
@@ -41,25 +58,42 @@ def overview_latest_quarter(db, scope, _period) -> None:
     overview(db, scope, db.period(db.latest_quarter()))
 
 
+# 应保尽保 (screens/coverage_page.py) as a commission user sees it (the widest view: with
+# 近亲属享受): its figures with 环比, 漏保 by screening category, the waiting-time
+# histogram, 比对疑点 by register, and its lists.
+def _coverage_keys(page) -> list[str]:
+    return list(dict.fromkeys(
+        page.HEADLINE + page.BY_PLACE + page.DEATH + page.CROSSCHECK
+        + tuple(k for _, gap, unknown in page.THREE_GUARANTEES for k in (gap, unknown))
+        + tuple(warning_keys(page.HEADLINE)) + (page.RELATIVES,)))
+
+
+COVERAGE_FIGURES = _coverage_keys(coverage_screen)
+COVERAGE_PAGE_LISTS = list(coverage_screen.LISTS) + [coverage_screen.RELATIVES]
 # the national ledger's flows (新纳入低保对象数 …) are figures of the 季度简报's 工作台账
 # table (views.md, page 7), not of the 应保尽保 page
-COVERAGE = [m.key for m in metrics_for("coverage") if m.measure_set != "dibao_flows"]
+assert not {k for k in COVERAGE_FIGURES if METRICS[k].measure_set == "dibao_flows"}
 
 
 def coverage(db, scope, period) -> None:
-    """The figures by place, 漏保 by screening category, 比对疑点 by register; the lists."""
-    compute_many(db, [(COVERAGE, scope, period),
-                      (["gap_persons", "gap_rate"], scope, period, "category"),
-                      (["crosscheck_hits", "crosscheck_pending", "crosscheck_overdue"], scope,
-                       period, "register")])
-    case_lists(db, COVERAGE_LISTS, scope, period)
+    page = coverage_screen
+    # the histogram after the figures, in one call: the figures' 漏保 statement serves it
+    # (within a page run; side by side, both would start it)
+    calls = [lambda: (compute_with_change(db, COVERAGE_FIGURES, scope, period),
+                      histogram(db, "gap_waiting_median", scope, period)),
+             lambda: case_lists(db, COVERAGE_PAGE_LISTS, scope, period),
+             lambda: compute(db, ["gap_persons", "gap_rate"], scope, period, by="category")]
+    if db.has("crosscheck_hit"):
+        calls.append(lambda: compute(db, list(page.CROSSCHECK), scope, period, by="register"))
+    side_by_side(*calls)
 
 
 def petitions(db, scope, period) -> None:
     """The figures by place, the channel mix, the monthly trend."""
-    compute_many(db, [([m.key for m in metrics_for("petitions")], scope, period),
-                      (["petitions", "petition_matters"], scope, period, "channel")])
-    trend(db, scope, period, PETITION_TREND)
+    side_by_side(lambda: compute_many(db, [
+        ([m.key for m in metrics_for("petitions")], scope, period),
+        (["petitions", "petition_matters"], scope, period, "channel")]),
+        lambda: trend(db, scope, period, PETITION_TREND))
 
 
 def clues(db, scope, period) -> None:
@@ -70,17 +104,16 @@ def clues(db, scope, period) -> None:
 
 
 def rectification(db, scope, period) -> None:
-    compute(db, [m.key for m in metrics_for("rectification")], scope, period)
-    burn_down(db, scope, period)
-    items_by_phase(db, scope, period)
+    side_by_side(lambda: compute(db, [m.key for m in metrics_for("rectification")], scope, period),
+                 lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period))
 
 
 def township_profile(db, scope, period) -> None:
     """One township against its district (the deployment's yardstick is shared)."""
-    compute_with_change(db, PROFILE, scope, period)
     district = db.scope(scope.code[:6]) if len(scope.code) == 9 else scope
-    compute(db, PROFILE, district, period)
-    case_lists(db, COVERAGE_LISTS, scope, period)      # its open cases
+    side_by_side(lambda: compute_with_change(db, PROFILE, scope, period),
+                 lambda: compute(db, PROFILE, district, period),
+                 lambda: case_lists(db, COVERAGE_LISTS, scope, period))     # its open cases
 
 
 def shared_per_period(db, _scope, period) -> None:

@@ -15,7 +15,9 @@ and PostgreSQL, beside DuckDB (the practical floor) and a naive pandas baseline.
    run; warm = the median of ``--repeat`` runs, each one ``page_run()``.
 3. The naive baseline in its own subprocess (``bench.naive``), checked against the SQL
    layer's figures.
-4. A Markdown table on stdout and in ``--out``.
+4. The map's payload (``bench.maps``): synthetic province boundaries, the deck's KB for
+   the province top and for a district of 121 townships.
+5. A Markdown table on stdout and in ``--out``.
 """
 from __future__ import annotations
 
@@ -184,7 +186,8 @@ def machine() -> dict:
 
 
 def render(results: dict, baseline: dict | None, baseline_err: str | None, build: dict,
-           engines: list[str], skipped: dict, args, timing_s: dict, total_s: float) -> str:
+           engines: list[str], skipped: dict, args, timing_s: dict, total_s: float,
+           maps: dict | None = None, maps_err: str | None = None) -> str:
     import pandas as pd
     import sqlalchemy
     m = machine()
@@ -374,6 +377,7 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
                  f"{fmt_mb(baseline['peak_rss_mb'])} | {fmt_mb(baseline.get('peak_anon_mb'))} | — |")
     L.append("")
 
+    L.extend(render_maps(maps, maps_err))
     if notes:
         L.append("Notes:")
         L.extend(f"{i}. {n}" for i, n in enumerate(notes, 1))
@@ -394,6 +398,27 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
              + f"; total {total_s:.0f} s.")
     L.append("")
     return "\n".join(L)
+
+
+def render_maps(maps: dict | None, err: str | None) -> list[str]:
+    """The map payload section (``bench.maps``): each map's deck and geometry in KB."""
+    L = ["## Map payload (synthetic boundaries, `python -m bench.maps`)", ""]
+    if maps is None:
+        return L + [f"Not measured ({err or 'skipped'}).", ""]
+    files = "; ".join(f"{k} {v['features']:,} features, {v['vertices']:,} vertices, "
+                      f"{v['kb']:,.0f} KB" for k, v in maps["files"].items())
+    L += [f"Boundary files written to bench/cache/boundaries*/: {files}.", "",
+          "| map | areas | deck JSON (what the browser gets) | of which geometry | budget |",
+          "|---|---|---|---|---|"]
+    for m in maps["maps"]:
+        ok = "✓" if m["deck_kb"] <= m["budget_kb"] else "✗"
+        L.append(f"| {m['map']} | {m['areas']} | {m['deck_kb']:.0f} KB {ok} | "
+                 f"{m['geometry_kb']:.0f} KB | {m['budget_kb']:.0f} KB |")
+    b = maps["small_budget"]
+    L += ["", f"The budget's own loop, asked for {b['budget_kb']:.0f} KB on the heavy district: "
+              f"{b['geometry_kb']:.0f} KB for {b['polygons']} polygons "
+              f"{'✓' if b['geometry_kb'] <= b['budget_kb'] else '✗'}.", ""]
+    return L
 
 
 def _median(xs: list[float]) -> float | None:
@@ -463,8 +488,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             baseline_err = "no SQLite database to read"
 
+    maps, maps_err = None, "no SQLite database to read"
+    if SQLITE_PATH.exists():
+        log("map payload …")
+        maps, maps_err, timing_s["maps"] = _worker("bench.maps", [], CACHE / "maps.json")
+
     total = time.perf_counter() - t_all
-    text = render(results, baseline, baseline_err, build, engines, skipped, args, timing_s, total)
+    text = render(results, baseline, baseline_err, build, engines, skipped, args, timing_s, total,
+                  maps, maps_err)
     print(text)
     out = Path(args.out)
     if not out.is_absolute():

@@ -3,7 +3,15 @@ columns a list has, with their Chinese headers, and what a list query returns.
 
 Each list goes through the same scope and region gate as the figures, is ordered worst
 first, is cut at a limit, and carries the total count of its rows, which equals the
-figure shown above it (tested).
+figure shown above it (tested). Its rows are the figure's own rows: the conditions come
+from the figure's module (``coverage.uncovered``, ``deceased_spells`` …), not a copy.
+
+``case_list(key, db, scope, period, limit=SHOWN, regions=None)`` (or the function of the
+same name as the key; ``case_lists`` for several at once) is one statement: the first
+``limit`` rows with COUNT(*) OVER () for the total (and SUM(amount) OVER () for 死亡后发放),
+so the total costs no second pass. ``limit=EXCEL`` fetches a download's rows. LISTS holds
+each list's title, unit, columns and the figure (METRICS key) its total equals; a list
+whose figure has an audience is for that audience only (the page's business).
 """
 from __future__ import annotations
 

@@ -145,6 +145,7 @@ def fetch_records(engine: Engine, stmt: Executable) -> tuple[tuple[str, ...], li
 
 
 _POOL: ThreadPoolExecutor | None = None
+_CALLS: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
@@ -168,3 +169,20 @@ def _pool() -> ThreadPoolExecutor:
             workers = max(1, int(settings.get("OVERSIGHT_QUERY_THREADS")))
             _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="query")
         return _POOL
+
+
+def side_by_side(*calls: Callable[[], R]) -> list[R]:
+    """The results of ``calls`` (a page's query calls: ``compute``, ``monthly``,
+    ``case_lists`` …) run at once, so that all their statements reach the query pool
+    together and the page costs its slowest statements, not the sum of its calls. Each call
+    runs in the caller's context (a ``page_run`` is shared) on a pool of its own: the query
+    pool's threads must not wait on themselves. Results in order; the first exception is
+    raised."""
+    global _CALLS
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with _POOL_LOCK:
+        if _CALLS is None:
+            _CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="page-call")
+    futures = [_CALLS.submit(contextvars.copy_context().run, call) for call in calls]
+    return [f.result() for f in futures]

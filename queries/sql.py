@@ -261,3 +261,25 @@ def earlier(a: ColumnElement, b: ColumnElement) -> ColumnElement:
 def later(a: ColumnElement, b: ColumnElement) -> ColumnElement:
     """The later of two dates that are not NULL."""
     return case((a > b, a), else_=b)
+
+
+class latest(FunctionElement):
+    """The latest of several dates, none of them NULL, each written once (a correlated
+    subquery among them then runs once): SQLite's scalar max(), GREATEST elsewhere."""
+
+    inherit_cache = True
+    name = "latest"
+
+    @property
+    def type(self):
+        return list(self.clauses)[0].type
+
+
+@compiles(latest)
+def _latest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(latest, "sqlite")
+def _latest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"

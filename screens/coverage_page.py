@@ -35,6 +35,8 @@ def render(view: View) -> None:
     lists = data.case_lists(view, LISTS + ((RELATIVES,) if _sees(view, RELATIVES) else ()))
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="coverage.head")
+    st.caption("漏保人数、漏保率、超30天未纳入、死亡未退保、三保障未落实均为统计截至日的时点数。"
+               + cards.change_note(view.filters.period))
     _gap_by_place(view, frame)
     left, right = st.columns(2, gap="large")
     with left:
@@ -93,14 +95,12 @@ def _three_guarantees(view: View, frame: pd.DataFrame, total: pd.Series) -> None
         "未落实（人）": [total[gap] for _, gap, _ in THREE_GUARANTEES],
         "未核实（人）": [total[unknown] for _, _, unknown in THREE_GUARANTEES],
     })
-    left, right = st.columns([2, 3], gap="large")
-    with left:
+    with st.container(width=460):
         st.dataframe(kinds, hide_index=True, width="stretch")
-        st.caption("在保低保、特困对象中相关救助未落实的人数；“未核实”为记录为空、无法判断的人数。"
-                   "一人可有多项未落实。")
-    with right:
-        tables.figure_table(frame, ("three_guarantees_gap",) + tuple(gap for _, gap, _ in THREE_GUARANTEES),
-                            key="coverage.three")
+    st.caption("在保低保、特困对象中相关救助未落实的人数；“未核实”为记录为空、无法判断的人数。"
+               "一人可有多项未落实。")
+    tables.figure_table(frame, ("three_guarantees_gap",) + tuple(gap for _, gap, _ in THREE_GUARANTEES),
+                        key="coverage.three")
 
 
 def _deaths(view: View, total: pd.Series, lists: dict) -> None:

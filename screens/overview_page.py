@@ -45,9 +45,8 @@ def _period_note(view: View) -> str:
     period = view.filters.period
     if period.is_campaign:
         return (f"专项治理以来：新增重复信访事项为 {period.start.isoformat()} 起的累计数；"
-                f"{STOCK_NOTE}。专项治理以来不计环比。")
-    return (f"新增重复信访事项为本季度内的数；{STOCK_NOTE}。"
-            f"环比：与上一季度同期（{period.previous().label}）相比；比率的变化以百分点计。")
+                f"{STOCK_NOTE}。{cards.change_note(period)}")
+    return f"新增重复信访事项为本季度内的数；{STOCK_NOTE}。{cards.change_note(period)}"
 
 
 def _places(view: View, frame) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -49,8 +50,9 @@ def dataset_url(backend: str, dataset: str, tmp_dir: Path) -> str:
     name = f"{base.database or 'oversight_test'}_{dataset}"
     try:
         # administer from the server's own database: the base test database may not exist
-        admin_db = "postgres" if backend == "postgresql" else None
-        admin = create_engine(base.set(database=admin_db), isolation_level="AUTOCOMMIT")
+        # (URL.set(database=None) would keep the name: _replace clears it for MariaDB)
+        admin_url = base.set(database="postgres") if backend == "postgresql" else base._replace(database=None)
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             if backend == "postgresql":
                 exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
@@ -115,3 +117,45 @@ def pytest_report_header(config):
     for backend, env in _ENV.items():
         lines.append(f"{backend}: {env}={'set' if os.environ.get(env) else 'not set'}")
     return lines
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list:
+    """The callables handed to download buttons (built on click): call one to click."""
+    made, original = [], MediaFileManager.add_deferred
+
+    def capture(self, data_callable, *args, **kwargs):
+        made.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return made
+
+
+@pytest.fixture
+def demo_app(monkeypatch, tmp_path):
+    """app.py on the demo database as a new server would run it: a cookie key, a fresh
+    access log, no cached users or results (used by the AppTest modules)."""
+    from app_driver import clear_server_caches
+    from settings import DEMO_DB_PATH
+    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
+    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
+    monkeypatch.setenv("OVERSIGHT_BOUNDARIES", "data/geo")
+    clear_server_caches()
+    yield
+    clear_server_caches()
+
+
+@pytest.fixture(scope="module")
+def demo_db(open_dataset):
+    """The demo generator's database on each backend (loaded once per session)."""
+    from data.generate import write
+    from test_demo_truths import demo
+    return open_dataset("demo", lambda url: write(demo(), url))
+
+
+@pytest.fixture(scope="module")
+def demo_truth():
+    """The truths the demo generator planted (its manifest)."""
+    from test_demo_truths import demo
+    return demo().manifest

@@ -12,21 +12,13 @@ import textwrap
 
 import pytest
 
-from app_driver import PASSWORDS, ROOT, clear_server_caches, fresh_app, signed_in, submit, texts
-from settings import DEMO_DB_PATH
+from app_driver import PASSWORDS, ROOT, fresh_app, signed_in, submit, texts
 
 MANIFEST = json.loads((ROOT / "data" / "demo.manifest.json").read_text(encoding="utf-8"))
 HEADLINE_LABELS = ["漏保人数", "新增重复信访事项", "重复信访事项", "线索办结率", "整改销号率"]
 
 
-@pytest.fixture(autouse=True)
-def demo_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
-    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
-    clear_server_caches()
-    yield
-    clear_server_caches()
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 def metrics(at) -> dict[str, str]:
@@ -232,8 +224,8 @@ def test_names_from_the_database_in_the_header_are_plain_text():
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_function(page, default_timeout=30)
     at.run()
-    assert "总览" in at.markdown[0].value                # the page's title first
-    shown = at.markdown[1].value
+    assert at.title[0].value == "总览"                  # the page's title first
+    shown = at.markdown[0].value
     headline = shown.split("**")[1]                    # the bold line; then our own :gray[…] note
     assert not re.search(r"(?<!\\)[\[\]()!]", headline), headline
     assert re.sub(r"\\(.)", r"\1", headline) == "![](//127.1:9/x)[链接](//y) · 2026年第3季度 · 统计截至 2026-09-30"

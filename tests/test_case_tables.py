@@ -13,7 +13,6 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from cases_fixture import all_rows, case_list, view
@@ -26,18 +25,6 @@ def log_path(monkeypatch, tmp_path):
     path = tmp_path / "access.log"
     monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(path))
     return path
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> list:
-    """The callables handed to download buttons (built on click): call one to click."""
-    made, original = [], MediaFileManager.add_deferred
-
-    def capture(self, data_callable, *args, **kwargs):
-        made.append(data_callable)
-        return original(self, data_callable, *args, **kwargs)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return made
 
 
 def _lines(path) -> list[dict]:

@@ -189,37 +189,25 @@ def test_a_person_with_two_spells_is_one_row(open_dataset):
 
 # --------------------------------------------------------------------------- the demo
 
-@pytest.fixture(scope="module")
-def demo_db(open_dataset):
-    from test_demo_truths import demo
-    from data.generate import write
-    return open_dataset("demo", lambda url: write(demo(), url))
 
-
-@pytest.fixture(scope="module")
-def truth():
-    from test_demo_truths import demo
-    return demo().manifest
-
-
-def test_demo_deceased_are_the_planted_ones(demo_db, truth):
+def test_demo_deceased_are_the_planted_ones(demo_db, demo_truth):
     cl = case_list("deceased_active", demo_db, demo_db.scope(None), demo_db.period("campaign"))
-    planted = sorted(truth["planted"]["deceased_still_active"], key=lambda p: p["death_date"])
-    assert cl.total == truth["coverage"]["deceased_still_active"]["count"] == 4
+    planted = sorted(demo_truth["planted"]["deceased_still_active"], key=lambda p: p["death_date"])
+    assert cl.total == demo_truth["coverage"]["deceased_still_active"]["count"] == 4
     assert list(cl.rows["person_id"]) == [p["person_id"] for p in planted]
-    as_of = D.fromisoformat(truth["coverage"]["as_of"])
+    as_of = D.fromisoformat(demo_truth["coverage"]["as_of"])
     assert list(cl.rows["days_since_death"]) == [(as_of - D.fromisoformat(p["death_date"])).days for p in planted]
     assert list(cl.rows["township_code"]) == [p["township_code"] for p in planted]
 
 
-def test_demo_paid_after_death(demo_db, truth):
+def test_demo_paid_after_death(demo_db, demo_truth):
     cl = case_list("paid_after_death", demo_db, demo_db.scope(None), demo_db.period("campaign"), limit=EXCEL)
-    t = truth["coverage"]["paid_after_death"]
+    t = demo_truth["coverage"]["paid_after_death"]
     assert (cl.total, len(cl.rows), cl.sums["amount"]) == (t["count"], t["count"], t["amount"])
 
 
-def test_demo_uncovered_in_the_planted_township(demo_db, truth):
-    gap = truth["planted"]["coverage_gap"]
+def test_demo_uncovered_in_the_planted_township(demo_db, demo_truth):
+    gap = demo_truth["planted"]["coverage_gap"]
     scope = demo_db.scope(gap["township_code"])
     cl = case_list("uncovered_persons", demo_db, scope, demo_db.period("campaign"))
     assert cl.total == gap["gap_persons"] == 42

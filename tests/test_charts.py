@@ -194,6 +194,19 @@ def _series(months: list[date], **columns) -> pd.DataFrame:
 JAN_TO_NOV = [date(2026, m, 1) for m in range(1, 12)]
 
 
+def test_trend_of_a_few_months_writes_every_point():
+    series = _series(JAN_TO_NOV[:3], gap_persons=[7, 5, 6])
+    fig = charts.trend_figure(_view(), series, ["gap_persons"])
+    assert list(fig.data[0].text) == ["7", "5", "6"]
+
+
+def test_a_first_december_leaves_the_year_to_january():
+    months = [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert charts.tick_labels(months) == ["12月", "1月<br>2026年", "2月"]
+    assert charts.tick_labels(months[1:]) == ["1月<br>2026年", "2月"]
+    assert charts.tick_labels([date(2026, 3, 1), date(2026, 4, 1)]) == ["3月<br>2026年", "4月"]
+
+
 def test_trend_has_one_band_per_phase_inside_the_months_shown():
     series = _series(JAN_TO_NOV, gap_persons=list(range(40, 51)))
     fig = charts.trend_figure(_view(), series, ["gap_persons"])
@@ -206,7 +219,9 @@ def test_trend_has_one_band_per_phase_inside_the_months_shown():
     assert fig.layout.yaxis.title.text == "漏保人数（人）"
     assert fig.layout.title.subtitle.text == "厦门市 · 2026年1月—11月 · 统计截至 2026-11-30"
     assert list(fig.layout.xaxis.ticktext)[:3] == ["1月<br>2026年", "2月", "3月"]
-    assert list(fig.data[0].text)[:2] == ["40", "41"]           # the unit is on the axis
+    # eleven months: the lowest (first), and the highest which is the last, are written;
+    # the unit is on the axis
+    assert list(fig.data[0].text) == ["40"] + [""] * 9 + ["50"]
 
 
 def test_trend_clips_phases_to_the_months_shown_and_stacks_colliding_labels():

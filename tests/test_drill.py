@@ -19,7 +19,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from app_driver import ROOT, clear_server_caches, signed_in
+from app_driver import ROOT, signed_in
 from e2e.browser import RequestLog, browser, chromium_path, sign_in, wait_for_app
 from e2e.server import running_app
 from queries.database import Database
@@ -35,15 +35,7 @@ TONGAN_GAP = sum(n for code, n in GAPS.items() if code.startswith("350212"))   #
 DATONG_GAP = GAPS["350212001"]                                                 # 大同街道: 7
 
 
-@pytest.fixture(autouse=True)
-def demo_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
-    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
-    monkeypatch.setenv("OVERSIGHT_BOUNDARIES", "data/geo")
-    clear_server_caches()
-    yield
-    clear_server_caches()
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 def the_map(at: AppTest):
@@ -236,3 +228,34 @@ def test_clicks_on_the_canvas_drill_down_in_chromium(tmp_path):
             wait_for_app(page)
         assert "乡镇画像" in page.inner_text("[data-testid='stMain']")
         assert log.foreign("127.0.0.1") == []
+
+
+def select_bar(at: AppTest, code: str) -> AppTest:
+    """Click the bar of ``code`` in the page's ranking, as the browser reports a plotly
+    selection (PlotlyChart.tsx: the selected points with their customdata)."""
+    chart = next(c for c in at.get("plotly_chart") if "rank" in c.proto.id)
+    bars = json.loads(chart.proto.spec)["data"][0]
+    index = bars["customdata"].index(code)
+    point = {"curve_number": 0, "point_number": index, "point_index": index,
+             "x": bars["x"][index], "y": bars["y"][index], "customdata": code}
+    value = {"selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}}
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(value, ensure_ascii=False)))
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_bar_of_the_ranking_drills_like_the_map():
+    """总览's ranking: 同安区's bar narrows to 同安区 (77 人); at a township scope a bar
+    of a neighbouring township opens its 乡镇画像."""
+    at = signed_in("commission", {"period": "campaign"})
+    select_bar(at, "350212")
+    assert at.query_params.get("scope") == "350212"
+    assert gap_shown(at) == f"{TONGAN_GAP} 人"
+    select_bar(at, "350212001")                                      # 大同街道
+    assert at.query_params.get("scope") == "350212001"
+    assert gap_shown(at) == f"{DATONG_GAP} 人"
+    select_bar(at, "350212109")                                      # the lowest level: 汀溪镇's profile
+    assert any("乡镇画像" in t.value for t in at.title), [t.value for t in at.title]
+    assert at.query_params.get("scope") == "350212109"

@@ -4,15 +4,17 @@ and the truths the demo generator planted (data/demo.manifest.json).
 """
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import queries  # noqa: F401  (registers the figures)
-from app_driver import ROOT, clear_server_caches, signed_in, texts
+from app_driver import ROOT, signed_in, texts
 from queries.database import Database
 from queries.figures import METRICS
 from queries.runner import compute
@@ -33,14 +35,7 @@ SCOPES = {
 PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE}
 
 
-@pytest.fixture(autouse=True)
-def demo_app(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}")
-    monkeypatch.setenv("OVERSIGHT_ACCESS_LOG", str(tmp_path / "access.log"))
-    clear_server_caches()
-    yield
-    clear_server_caches()
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +128,78 @@ def _table_with(at: AppTest, column: str):
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"no table with the column {column}")
+
+
+def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads):
+    """The people not yet covered for a leader: names masked on the page and in the Excel
+    file (all 227 rows), ids shortened; the access log gets one line, with no personal field."""
+    at = open_page("leader", "coverage", {"period": "campaign"})
+    gap_total = MANIFEST["coverage"]["gap_persons_total"]                  # 227
+    table = _table_with(at, "待纳入天数")
+    assert len(table) == gap_total
+    assert all(len(n) < 2 or "*" in n for n in table["姓名"]), list(table["姓名"][:5])
+    assert all("…" in i for i in table["身份标识"])
+    sheets = [openpyxl.load_workbook(io.BytesIO(make())).active for make in downloads]
+    sheet = next(s for s in sheets if "待纳入天数" in [c.value for c in s[1]])
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == gap_total
+    assert all(len(r[header.index("姓名")]) < 2 or "*" in r[header.index("姓名")] for r in rows)
+    log = [json.loads(x) for x in (tmp_path / "access.log").read_text(encoding="utf-8").splitlines()]
+    shown = [e for e in log if e["page"] == "coverage" and not e.get("download")]
+    assert len(shown) == 1 and shown[0]["masked"] is True and shown[0]["user"] == "leader"
+    assert {k for e in log for k in e} <= {"time", "user", "role", "page", "scope", "period",
+                                             "rows", "masked", "download"}
+
+
+def test_card_warnings_follow_the_thresholds():
+    """翔安区 (the planted overdue township's district), 专项治理以来: its 线索办结率 from the
+    manifest's townships is under 90% (amber, not under 70%); 漏保人数 is amber while
+    anyone waited over 30 days."""
+    district = MANIFEST["planted"]["overdue"]["township_code"][:6]
+    clues = [v for code, v in MANIFEST["clues"]["by_township"].items() if code.startswith(district)]
+    rate = 100 * sum(v["concluded_total"] for v in clues) / sum(v["received_total"] for v in clues)
+    assert 70 <= rate < 90
+    at = open_page("supervisor", "overview", {"period": "campaign", "scope": district})
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert f":orange-badge[黄色预警] {rate:.1f}%" in badges, badges
+    assert any(b.startswith(":orange-badge[黄色预警] 超30天未纳入") for b in badges), badges
+
+
+def test_problem_index_on_the_map_points_at_each_districts_worst_township():
+    """乡镇问题指数 chosen: each district is coloured by its worst township's index, so the
+    city's top township (first in the top-ten table) lies in the district ranked first."""
+    at = open_page("commission", "overview", {"period": "campaign"})
+    at.segmented_control(key="overview.map_figure").set_value("problem_index").run()
+    assert not at.exception, at.exception
+    top = _table_with(at, "乡镇问题指数")
+    bars = _plotly(at, "overview.rank")["data"][0]
+    first = bars["customdata"][bars["y"].index("r0")]
+    assert first == DISTRICT_OF[top["所属区"].iloc[0]]
+    assert "最高乡镇问题指数" in bars["hovertext"][0]
+    assert top["乡镇问题指数"].iloc[0] == pytest.approx(float(bars["x"][bars["y"].index("r0")]), abs=0.05)
+
+
+DISTRICT_OF = {"思明区": "350203", "海沧区": "350205", "湖里区": "350206", "集美区": "350211",
+               "同安区": "350212", "翔安区": "350213"}
+
+
+def test_without_the_optional_tables_coverage_says_not_connected(tmp_path, monkeypatch):
+    """A database without payment and crosscheck_hit: 死亡后发放 and 比对疑点 read 未接入,
+    never 0, and the page still draws everything else."""
+    import shutil
+    import sqlite3
+    path = tmp_path / "no_optional.sqlite"
+    shutil.copy(DEMO_DB_PATH, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE payment")
+        conn.execute("DROP TABLE crosscheck_hit")
+    monkeypatch.setenv("OVERSIGHT_DB_URL", f"sqlite:///{path}")
+    at = open_page("commission", "coverage", {"period": "campaign"})
+    cards = shown(at)
+    assert cards["死亡后发放"] == cards["死亡后发放金额"] == "未接入"
+    assert cards["漏保人数"] == f"{MANIFEST['coverage']['gap_persons_total']} 人"
+    assert "比对疑点" not in cards
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("数据比对疑点：未接入") for i in infos), infos
+    assert any(i.startswith("死亡后发放明细：未接入") for i in infos), infos

@@ -14,8 +14,10 @@ import streamlit as st
 
 from queries import warnings
 from queries.figures import METRICS, is_null
+from queries.period import Period, key_label
 from queries.rectification import time_progress
 from ui import format as fmt
+from ui.tables import NOT_CONNECTED
 from ui.navigation import View
 
 
@@ -60,8 +62,18 @@ def warning_for(view: View, key: str, row: pd.Series) -> Warning:
     return Warning(level, reason)
 
 
+def change_note(period: Period) -> str:
+    """What the cards' changes compare with: 环比 against the previous quarter's same day."""
+    previous = period.previous()
+    if previous is None:
+        return "专项治理以来不计环比。"
+    day = f"，截至{previous.as_of.month}月{previous.as_of.day}日" if previous.cut_short else ""
+    return f"卡片中的变化为环比：与上一季度同期（{key_label(previous.key)}{day}）相比；比率的变化以百分点计。"
+
+
 def headline_cards(view: View, row: pd.Series, keys, *, key: str) -> None:
-    """One card per figure: value with unit, 环比 (quarters), warning colour and reason.
+    """One card per figure: value with unit, 环比 (quarters; the page's caption says so:
+    the word beside each delta was cut off in a fifth card at 1440 px), warning colour and reason.
     ``key``: unique on the page (the same figure may have a card in two sections)."""
     for column, figure in zip(st.columns(len(keys)), keys):
         with column:
@@ -74,12 +86,13 @@ def _card(view: View, key: str, row: pd.Series, widget: str) -> None:
     change = None if is_null(change) else change
     warning = warning_for(view, key, row)
     level = warning.level or "ok"
+    absent = metric.requires is not None and not view.db.has(metric.requires)
+    shown = NOT_CONNECTED if absent else fmt.value(metric, row.get(key))   # never a 0 for a missing table
     with st.container(border=True, key=f"card_{level}_{widget}"):
         zero = change is not None and change == 0
-        st.metric(metric.label, fmt.value(metric, row.get(key)), delta=fmt.change(metric, change),
+        st.metric(metric.label, shown, delta=fmt.change(metric, change),
                   delta_color="off" if zero else fmt.delta_colour(metric),
                   delta_arrow="off" if zero else "auto",
-                  delta_description="环比" if change is not None else None,
                   help=metric.description)
         if warning.level:
             st.markdown(f":{_badge_colour(warning.level)}-badge[{warnings.LEVEL_LABEL[warning.level]}] "

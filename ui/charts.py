@@ -185,7 +185,9 @@ def ranked_figure(view: View, frame: pd.DataFrame, metric_key: str | Metric, *,
     progress = (time_progress(view.db.campaign, view.filters.period.as_of)
                 if metric_key == "rect_close_rate" else None)
     bars = _ranked_bars(places, values, metric, progress, highlight, colours or {})
-    heading = _heading(view, title or f"{metric.label} · {drill.child_label(view)}排名")
+    # at a township scope the bars are its district's townships: the subtitle names the district
+    heading = _heading(view, title or f"{metric.label} · {drill.child_label(view)}排名",
+                       place=drill.compared_place(view) if highlight else None)
     notes = _level_note(bars) + _unknown_note(frame, metric) + _user_note(note)
     refs = _threshold_lines(metric, progress) + [
         _Line(float(v), f"{_esc(label)} {fmt.value(metric, v)}", SECONDARY, "dot") for label, v in lines]
@@ -445,14 +447,22 @@ def trend_figure(view: View, series: pd.DataFrame, metric_keys: Sequence[str], *
     return _figure(data, layout)
 
 
+LABEL_ALL_POINTS = 8        # a single line has every point labelled up to this many months
+
+
 def _trend_trace(i: int, metric: Metric, xs: list[date], days: list[date], labels: list[str],
                  values: list, label_all: bool, second: bool) -> dict:
-    """A figure's line; values written at every point when alone, else at the last."""
+    """A figure's line; values written at every point when alone and the months few, else
+    at the last point and at the highest and lowest (twelve rates side by side overlap in
+    a half-width chart)."""
     # the unit is in the axis title and the legend: the points carry the number alone
     texts = [_plain(metric, v) for v in values]
-    if not label_all:
-        last = max((j for j, v in enumerate(values) if v is not None), default=None)
-        texts = [t if j == last else "" for j, t in enumerate(texts)]
+    if not (label_all and len(values) <= LABEL_ALL_POINTS):
+        shown = [j for j, v in enumerate(values) if v is not None]
+        keep = {shown[-1]} if shown else set()
+        if label_all and shown:
+            keep |= {max(shown, key=lambda j: values[j]), min(shown, key=lambda j: values[j])}
+        texts = [t if j in keep else "" for j, t in enumerate(texts)]
     hovers = [f"{labels[j]}（截至 {d.isoformat()}）<br>{metric.label}：{fmt.value(metric, v)}"
               for j, (d, v) in enumerate(zip(days, values))]
     symbols = ("circle", "square", "diamond", "triangle-up", "x")
@@ -472,8 +482,14 @@ def month_labels(months: Sequence[date]) -> list[str]:
 
 
 def tick_labels(months: Sequence[date]) -> list[str]:
-    """The axis's month ticks: 3月 with the year below it on the first and each January."""
-    return [f"{m.month}月<br>{m.year}年" if i == 0 or m.month == 1 else f"{m.month}月"
+    """The axis's month ticks: 3月 with the year below it on the first and each January;
+    not on a first December followed by January, whose two years would overlap (the
+    subtitle names the span anyway)."""
+    def with_year(i: int, m: date) -> bool:
+        if m.month == 1:
+            return True
+        return i == 0 and not (len(months) > 1 and months[1].month == 1)
+    return [f"{m.month}月<br>{m.year}年" if with_year(i, m) else f"{m.month}月"
             for i, m in enumerate(months)]
 
 
@@ -672,11 +688,12 @@ class _Heading:
         return re.sub(r'[\\/:*?"<>|\s·]+', "_", raw).strip("_")
 
 
-def _heading(view: View, title: str, *, span: str | None = None, as_of: date | None = None) -> _Heading:
+def _heading(view: View, title: str, *, span: str | None = None, as_of: date | None = None,
+             place: str | None = None) -> _Heading:
     """The period by its name alone (2026年第4季度, not …（截至11月15日）): the subtitle
     names the as-of day anyway, and a short subtitle fits a half-width column."""
     period = view.filters.period
-    return _Heading(_esc(title), _esc(view.filters.scope.name), span or key_label(period.key),
+    return _Heading(_esc(title), _esc(place or view.filters.scope.name), span or key_label(period.key),
                     as_of or period.as_of)
 
 

@@ -91,6 +91,18 @@ def child_label(view: View) -> str:
     return CHILD_LABEL.get(children[0].level, "各地区") if children else CHILD_LABEL["township"]
 
 
+def compared_place(view: View) -> str:
+    """The name of the area whose parts a map or ranking compares: the scope, or at a
+    township scope its district."""
+    scope = view.filters.scope
+    if scope.children:
+        return scope.name
+    region = view.db.tree.get(scope.code)
+    if region is None or region.parent_code not in view.db.tree.by_code:
+        return scope.name
+    return view.db.tree.by_code[region.parent_code].name
+
+
 def comparison(view: View, frame: pd.DataFrame, metric: Metric,
                district_frame: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str | None]:
     """The areas a map or ranking compares, and the code to highlight among them: the

@@ -1,8 +1,6 @@
 """What every page shares above its own content: the header line and the user box."""
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from queries.database import Database
@@ -58,7 +56,7 @@ def updated_note(db: Database, filters: Filters) -> str | None:
 
 def draw_header(db: Database, filters: Filters, title: str) -> None:
     """The page's title, then scope · period · 统计截至 …, 数据更新至 … and 演示数据."""
-    st.markdown(f"<h2 style='padding:0 0 .2rem 0'>{html.escape(title)}</h2>", unsafe_allow_html=True)
+    st.title(title, anchor=False)
     scope, *rest = header_parts(filters)
     parts = ["**" + " · ".join([plain(scope), *rest]) + "**"]
     note = updated_note(db, filters)

@@ -46,6 +46,10 @@ def header(metric: Metric) -> str:
 def figure_frame(frame: pd.DataFrame, keys: Sequence[str], name_label: str = "地区") -> pd.DataFrame:
     """``frame``'s rows (from ``queries.runner.compute``) with Chinese headers: the area's
     name, then one numeric column per figure (NaN where a figure has no value)."""
+    if "is_total" in frame and frame["is_total"].any():
+        # a township's breakdown is the township itself: its total row says it once
+        total_code = frame.loc[frame["is_total"], "code"].iloc[0]
+        frame = frame[frame["is_total"] | (frame["code"] != total_code)]
     table = pd.DataFrame({name_label: frame["name"].fillna(UNKNOWN_AREA).astype(str).tolist()})
     for key in keys:
         table[header(METRICS[key])] = pd.to_numeric(frame[key], errors="coerce").astype(float).tolist()
