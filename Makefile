@@ -55,9 +55,12 @@ bench: setup
 hash-password: $(STAMP)
 	$(BIN)/python -m ui.hash_password
 
-# a PNG of every page, for the city and one district, into screenshots/ (Debian's chromium)
+# full-page PNGs into screenshots/ (Debian's chromium, a fresh server, the demo database):
+# 总览 and 应保尽保 for the city, 同安区 and 汀溪镇 at 1440×900 and 1920×1080, the other pages
+# for the city and 同安区, the sign-in form. Options: make screenshots SHOTS="--user leader"
+# (--pages, --sizes, --user, --out: python -m e2e.screenshots --help)
 screenshots: setup
-	$(BIN)/python -m e2e.screenshots
+	$(BIN)/python -m e2e.screenshots $(SHOTS)
 
 ddl: $(STAMP)
 	$(BIN)/python -m queries.schema --dialect postgresql

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from queries.database import Database
 from queries.figures import METRICS
+from ui.format import plain
 from ui.navigation import View
 
 AREA_LABEL = {"coverage": "应保尽保", "petitions": "重复信访", "clues": "问题线索",
@@ -17,8 +19,8 @@ DIRECTION_LABEL = {1: "越高越好", -1: "越高越差", 0: "—"}
 def render(view: View) -> None:
     db = view.db
     st.markdown(f"- 数据截至：**{db.data_as_of.isoformat()}**\n"
-                f"- 数据装载时间：{db.loaded_at or '未记录'}\n"
-                f"- 数据来源：{'演示数据（由生成器构造，非真实数据）' if db.is_demo else (db.source_note or '报表库')}")
+                f"- 数据装载时间：{plain(db.loaded_at) if db.loaded_at else '未记录'}\n"
+                f"- 数据来源：{_source(db)}")
     if db.contract.missing_optional:
         st.info("以下可选数据表缺失，相关指标不显示：" + "、".join(db.contract.missing_optional))
     if db.contract.missing_indexes:
@@ -31,3 +33,10 @@ def render(view: View) -> None:
             for area in AREA_LABEL for m in METRICS.values()
             if m.area == area and (m.audience is None or view.user.role in m.audience)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content")
+
+
+def _source(db: Database) -> str:
+    """Where the data comes from; the database's own note is its text, not Markdown."""
+    if db.is_demo:
+        return "演示数据（由生成器构造，非真实数据）"
+    return plain(db.source_note) if db.source_note else "报表库"

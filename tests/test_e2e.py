@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from urllib.parse import quote
 
 import pytest
 
-from e2e.browser import HEIGHT, WIDTH, RequestLog, browser, chromium_path, main_text, sign_in, visit, wait_for_app
+from e2e.browser import (HEIGHT, PASSWORDS, WIDTH, RequestLog, browser, chromium_path, counts, error_boxes,
+                         main_text, open_from_menu, sign_in, submit_sign_in, visit, wait_for_app)
 from e2e.server import running_app
 from settings import DEMO_DB_PATH
 from ui.navigation import PAGES
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PASSWORDS = {"commission": "Commission@2026", "siming": "Siming@2026", "leader": "Leader@2026"}
 MANIFEST = json.loads((DEMO_DB_PATH.parent / "demo.manifest.json").read_text(encoding="utf-8"))
 # what no signed-out response may contain: figures' labels, places, the demo mark, the menu
 DATA_MARKERS = ["漏保人数", "重复信访事项", "线索办结率", "思明区", "厦港街道", "演示数据", "统计截至", "数据更新至",
@@ -80,15 +81,51 @@ def _tab(chromium):
     return context, page, RequestLog(page)
 
 
-def _signed_in(chromium, base: str, username: str):
-    context, page, log = _tab(chromium)
-    page.goto(base + "/")
-    wait_for_app(page)
-    sign_in(page, username, PASSWORDS[username])
-    return context, page, log
+class SignedIn:
+    """One browser context per demo user, signed in on first use and kept for the module:
+    a sign-in costs seconds of CI time. A test that signs out calls ``forget``. Each tab's
+    request log runs for the whole module, so its ``foreign()`` covers every earlier test."""
+
+    def __init__(self, chromium, shared_server: Server):
+        self.chromium, self.server, self.tabs = chromium, shared_server, {}
+
+    def __call__(self, username: str):
+        self.server.touched = True
+        if username not in self.tabs:
+            context, page, log = _tab(self.chromium)
+            # the form at 数据说明's link: signed in, the tab lands there, not on a map
+            page.goto(self.server.base + "/data")
+            wait_for_app(page)
+            sign_in(page, username, PASSWORDS[username])
+            self.tabs[username] = (context, page, log)
+        return self.tabs[username]
+
+    def forget(self, username: str) -> None:
+        self.tabs.pop(username)[0].close()
+
+    def park(self) -> None:
+        """Every tab to a blank page between tests: a page with a map keeps a tenth of a
+        core busy while it stays open (deck.gl's render loop); the cookie stays."""
+        for _, page, _ in self.tabs.values():
+            page.goto("about:blank")
+
+
+@pytest.fixture(scope="module")
+def tabs(chromium, shared_server):
+    signed = SignedIn(chromium, shared_server)
+    yield signed
+    for context, _, _ in signed.tabs.values():
+        context.close()
+
+
+@pytest.fixture
+def signed_in(tabs):
+    yield tabs
+    tabs.park()
 
 
 DEEP_QUERY = "period=2026Q3&scope=350203"
+FINISHED = ("overview", "coverage")            # the pages with maps and charts (issue 9)
 
 
 def test_deep_links_on_a_fresh_server_show_the_form_then_that_view(chromium, fresh_server):
@@ -96,13 +133,15 @@ def test_deep_links_on_a_fresh_server_show_the_form_then_that_view(chromium, fre
     # Streamlit's folder mode answered it with a "Page not found" dialog over an inert
     # form). Every page's link in a new tab: the sign-in form, no dialog, no data; after
     # signing in on that tab, that page with that period and scope.
+    # The tabs load, and then sign in, side by side: their waits overlap (CI time).
     base, tabs = fresh_server.base, []
     for spec in PAGES:
         context, page, log = _tab(chromium)
         page.goto(f"{base}/{spec.url_path}?{DEEP_QUERY}")
-        wait_for_app(page)
-        _assert_signed_out_form(page, spec.url_path)
         tabs.append((spec, context, page, log))
+    for spec, context, page, log in tabs:
+        wait_for_app(page, 60_000)
+        _assert_signed_out_form(page, spec.url_path)
     context, page, log = _tab(chromium)
     page.goto(base + "/")
     wait_for_app(page)
@@ -110,7 +149,10 @@ def test_deep_links_on_a_fresh_server_show_the_form_then_that_view(chromium, fre
     context.close()
     assert not fresh_server.access_log.exists()
     for spec, context, page, log in tabs:
-        sign_in(page, "commission", PASSWORDS["commission"])
+        submit_sign_in(page, "commission", PASSWORDS["commission"])
+    for spec, context, page, log in tabs:
+        page.wait_for_selector("text=退出登录", timeout=60_000)
+        wait_for_app(page, 60_000)
         text = main_text(page)
         assert spec.title in text and "思明区 · 2026年第3季度" in text, (spec.url_path, text[:300])
         assert f"/{spec.url_path}?" in page.url and "period=2026Q3" in page.url and "scope=350203" in page.url, page.url
@@ -126,34 +168,39 @@ def _assert_signed_out_form(page, url: str) -> None:
     assert not leaked, (url, leaked)
 
 
-def test_every_page_signed_in_makes_no_request_to_another_host(chromium, server):
-    context, page, log = _signed_in(chromium, server, "commission")
-    for spec in PAGES:
-        for query, head in (("period=campaign", "厦门市 · 专项治理以来 · 统计截至 2026-11-15"),
-                            ("period=2026Q3&scope=350203", "思明区 · 2026年第3季度 · 统计截至 2026-09-30")):
-            text = visit(page, f"{server}/{spec.url_path}?{query}")
+def test_every_page_signed_in_makes_no_request_to_another_host(signed_in, server):
+    # the pages by their links and then by the menu (which carries period and scope along);
+    # 总览 and 应保尽保 are looked at for every role below
+    context, page, log = signed_in("commission")
+    others = [p for p in PAGES if p.url_path not in FINISHED]
+    for query, head in (("period=campaign", "厦门市 · 专项治理以来 · 统计截至 2026-11-15"),
+                        ("period=2026Q3&scope=350203", "思明区 · 2026年第3季度 · 统计截至 2026-09-30")):
+        visit(page, f"{server}/{others[0].url_path}?{query}")
+        for n, spec in enumerate(others):
+            if n:
+                open_from_menu(page, spec.title)
+            text = main_text(page)
             assert head in text, (spec.url_path, text[:200])
             assert spec.title in text, spec.url_path
+            assert f"/{spec.url_path}?{query}" in page.url, page.url
     assert log.foreign("127.0.0.1") == []
     assert len(log.urls) > 20            # the recording itself worked
     # no ⋮ menu (English, and the version number), no "Streamlit" anywhere on the page
     assert page.query_selector("[data-testid='stMainMenu']") is None
     assert "Streamlit" not in page.inner_text("body")
-    context.close()
 
 
-def test_page_outside_the_role_draws_only_a_refusal(chromium, server):
-    context, page, _ = _signed_in(chromium, server, "siming")
+def test_page_outside_the_role_draws_only_a_refusal(signed_in, server):
+    context, page, _ = signed_in("siming")
+    text = visit(page, f"{server}/briefing")
     menu = page.inner_text("[data-testid='stSidebarNav']")
     assert "总览" in menu and "季度简报" not in menu
-    text = visit(page, f"{server}/briefing")
     assert "无权查看“季度简报”页面" in text
     assert "本页正在建设中" not in text
-    context.close()
 
 
-def test_region_outside_the_user_is_refused_in_the_browser(chromium, server):
-    context, page, log = _signed_in(chromium, server, "siming")
+def test_region_outside_the_user_is_refused_in_the_browser(signed_in, server):
+    context, page, log = signed_in("siming")
     text = visit(page, f"{server}/overview?period=campaign&scope=350206")
     assert "您无权查看“湖里区”的数据" in text
     assert "漏保人数" not in text
@@ -164,11 +211,71 @@ def test_region_outside_the_user_is_refused_in_the_browser(chromium, server):
         alert = page.query_selector("[data-testid='stAlert']")
         assert alert.query_selector("a, img") is None
     assert log.foreign("127.0.0.1") == []
-    context.close()
 
 
-def test_a_link_opened_in_a_new_tab_shows_the_same_view(chromium, server):
-    context, page, _ = _signed_in(chromium, server, "leader")
+def _gap_persons(code: str | None) -> int:
+    """The demo's planted 漏保人数 (专项治理以来, on its as-of day) for a scope: the
+    city's total, or the sum of the townships under a code."""
+    if code is None:
+        return MANIFEST["coverage"]["gap_persons_total"]
+    return sum(n for township, n in MANIFEST["coverage"]["gap_persons_by_township"].items()
+               if township.startswith(code))
+
+
+def _shows_figure(page, text: str, label: str, value: str) -> bool:
+    """A card labelled ``label`` shows ``value``; without such a card, ``value`` stands in
+    the page's text as a number of its own (7 人 is not inside 17 人)."""
+    for card in page.query_selector_all("[data-testid='stMetric']"):
+        if card.query_selector("[data-testid='stMetricLabel']").inner_text().strip() == label:
+            return card.query_selector("[data-testid='stMetricValue']").inner_text().strip() == value
+    return re.search(rf"(?<![\d,.]){re.escape(value)}", text) is not None
+
+
+# each role at its top and at one district or township it may see (the district user's
+# top is its district, 思明区)
+ROLE_SCOPES = (("leader", None, "350212"), ("supervisor", None, "350212109"),
+               ("commission", None, "350203"), ("siming", "350203", "350203003"))
+
+
+@pytest.mark.parametrize("username, top, below", ROLE_SCOPES, ids=[r[0] for r in ROLE_SCOPES])
+def test_overview_and_coverage_draw_for_every_role(signed_in, server, tmp_path, username, top, below):
+    # Both finished pages, as each role sees them: no error box, nothing from another host,
+    # a drawn map and a plotted chart, the planted 漏保人数 of the scope, a screenshot. Half
+    # the views are reached by the menu (the same session, period and scope carried along).
+    context, page, log = signed_in(username)
+    visit(page, f"{server}/overview?period=campaign")
+    problems = _look(page, tmp_path, username, "overview", None, top)
+    open_from_menu(page, "应保尽保")
+    problems += _look(page, tmp_path, username, "coverage", None, top)
+    visit(page, f"{server}/coverage?period=campaign&scope={below}")
+    problems += _look(page, tmp_path, username, "coverage", below, below)
+    open_from_menu(page, "总览")
+    problems += _look(page, tmp_path, username, "overview", below, below)
+    assert problems == [], "\n".join(problems)
+    assert log.foreign("127.0.0.1") == []
+
+
+def _look(page, tmp_path, username: str, url_path: str, in_url: str | None, scope: str | None) -> list[str]:
+    """What is wrong with the page on screen (nothing: []); saves its screenshot. The page
+    should be ``url_path`` with ``scope=in_url`` (None: none) and show the figures of
+    ``scope`` (None: the city)."""
+    where = f"{username} {url_path} {in_url or 'top'}"
+    if f"/{url_path}?" not in page.url or (in_url and f"scope={in_url}" not in page.url):
+        return [f"{where}: at {page.url}"]
+    shot = tmp_path / f"{username}_{url_path}_{scope or 'top'}.png"
+    page.screenshot(path=str(shot))
+    drawn, gap = counts(page), f"{_gap_persons(scope):,} 人"
+    problems = [f"{where}: {text}" for text in error_boxes(page)]
+    problems += [f"{where}: no map"] * (drawn["maps"] == 0)
+    problems += [f"{where}: no chart"] * (drawn["charts"] == 0)
+    problems += [f"{where}: 漏保人数 {gap} not shown"] * (not _shows_figure(page, main_text(page), "漏保人数", gap))
+    problems += [f"{where}: no screenshot"] * (shot.stat().st_size < 10_000)
+    return problems
+
+
+def test_a_link_opened_in_a_new_tab_shows_the_same_view(signed_in, server):
+    # last in the module: it signs the leader out
+    context, page, _ = signed_in("leader")
     visit(page, f"{server}/overview?period=2026Q3&scope=350203")
     # choose another page from the menu: period and scope follow
     page.get_by_role("link", name="重复信访").click()
@@ -186,4 +293,4 @@ def test_a_link_opened_in_a_new_tab_shows_the_same_view(chromium, server):
     wait_for_app(page)
     assert page.query_selector("[data-testid='stException']") is None
     assert "用户登录" in main_text(page) and "encountered an error" not in page.inner_text("body")
-    context.close()
+    signed_in.forget("leader")
