@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from ui.access import ENTERING
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTH, HEIGHT = 1440, 900
 # the demo's users (config/demo-users.yaml; README, 演示账号)
@@ -55,10 +57,11 @@ _PROBE = """() => {
   const text = main ? main.innerText : ''; let th = 0;
   for (let i = 0; i < text.length; i++) th = (th * 31 + text.charCodeAt(i)) | 0;
   return {app: !!app, running: !!app && app.getAttribute('data-test-script-state') === 'running',
+          entering: text.includes(%(entering)s),
           text: text.trim() ? `${text.length}:${th}` : '', charts: charts.length,
           loading: [...document.querySelectorAll("[data-testid='stSkeleton']")].filter(shown).length,
           plotted: charts.filter(c => c.querySelector('.js-plotly-plot')).length, maps};
-}""" % {"chart": CHART, "map": MAP}
+}""" % {"chart": CHART, "map": MAP, "entering": json.dumps(ENTERING)}
 
 
 def page_specs() -> tuple:
@@ -115,7 +118,7 @@ class RequestLog:
 
 def _ready(state: dict) -> bool:
     maps_drawn = all(colours > 1 for colours, _ in state["maps"])
-    return (state["app"] and not state["running"] and bool(state["text"].strip())
+    return (state["app"] and not state["running"] and not state["entering"] and bool(state["text"].strip())
             and not state["loading"] and state["plotted"] == state["charts"] and maps_drawn)
 
 

@@ -15,6 +15,9 @@ import settings
 ROLE_LABEL = {"leader": "领导", "supervisor": "督导组", "commission": "纪委监委", "district": "区级用户"}
 NAMES_MASKED = frozenset({"leader"})       # names shown as 张*丰; everyone else sees them whole
 MIN_COOKIE_KEY_BYTES = 32
+# drawn between a sign-in and the rerun the cookie component's answer starts (a browser
+# test waits past it: the page is not there yet)
+ENTERING = "登录成功，正在进入……"
 
 
 class AccessConfigError(RuntimeError):

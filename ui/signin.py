@@ -16,7 +16,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 import settings
-from ui.access import User, UserFile, load_user_file, user_from
+from ui.access import ENTERING, User, UserFile, load_user_file, user_from
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def sign_in(users: UserFile, auth: stauth.Authenticate) -> User | None:
     if not signed_in_before:
         # this run drew the form and sends the cookie; the cookie component's answer
         # reruns the script at once, and that run draws the page without the form
-        area.success("登录成功，正在进入……")
+        area.success(ENTERING)
         return None
     user = user_from(users.credentials, st.session_state.get("username") or "")
     if user is None:
