@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from queries.cases import CaseList, Column
+from queries.cases import EXCEL, CaseList, Column
 from queries.figures import METRICS, Metric
 from ui import access_log, xlsx
 from ui import format as fmt
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ui.navigation import View
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXCEL_LIMIT = 100_000                   # rows in a case list's Excel file
+EXCEL_LIMIT = EXCEL                      # rows in a case list's Excel file (queries.cases)
 UNKNOWN_AREA = "未识别区划"
 UNKNOWN_NOTE = "“未识别区划”为区划代码无法识别的记录，详见“数据说明”。"
 SORT_NOTE = "点击表头可排序。"
