@@ -18,7 +18,7 @@ from queries.scope import Scope, deployment_scope
 
 COMPONENTS = (  # (column, Chinese label, metric it comes from)
     ("gap_rate", "漏保率", "gap_rate"),
-    ("new_repeat_per_10k", "新增重复信访事项（每万人）", "new_repeat_matters"),
+    ("new_repeat_per_10k", "每万人新增重复信访事项", "new_repeat_per_10k"),
     ("overdue_clues", "逾期未办结线索", "overdue_clues"),
     ("rect_overdue", "逾期未整改", "rect_overdue"),
 )
