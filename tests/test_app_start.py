@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from app_driver import PASSWORDS, clear_server_caches, fresh_app, submit, texts
+from app_driver import PASSWORDS, fresh_app, submit, texts
 from conftest import load_rows
 
 ROWS = {
@@ -16,12 +16,8 @@ ROWS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_server(monkeypatch):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    clear_server_caches()
-    yield
-    clear_server_caches()
+# a new server on the demo app (conftest); each test points it at its own database
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 def _run(monkeypatch, url: str):

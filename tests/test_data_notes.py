@@ -8,7 +8,7 @@ import re
 import pytest
 from streamlit.util import calc_hash
 
-from app_driver import PASSWORDS, clear_server_caches, fresh_app, submit
+from app_driver import PASSWORDS, fresh_app, submit
 from conftest import load_rows
 
 NOTE = "[点此下载](//127.1:9/x) ![](//127.1:9/y)"
@@ -24,12 +24,8 @@ ROWS = {
 LIVE_MARK = re.compile(r"(?<!\\)[\[\]()!*<>]")
 
 
-@pytest.fixture(autouse=True)
-def fresh_server(monkeypatch):
-    monkeypatch.setenv("OVERSIGHT_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
-    clear_server_caches()
-    yield
-    clear_server_caches()
+# a new server on the demo app (conftest); each test points it at its own database
+pytestmark = pytest.mark.usefixtures("demo_app")
 
 
 def test_source_note_and_load_time_are_plain_text(monkeypatch, tmp_path):
