@@ -115,14 +115,10 @@ def comparison(view: View, frame: pd.DataFrame, metric: Metric,
         return frame, None
     if district_frame is not None:
         return district_frame, scope.code
-    region = view.db.tree.get(scope.code)
-    parent = region.parent_code if region is not None else None
-    if parent is None or metric.key not in METRICS:
+    district = data.district_of(view)      # None: a user who may not see the district
+    if district is None or metric.key not in METRICS:
         return frame, scope.code
-    try:
-        return data.figures_in(view.db, [metric.key], view.filters, view.user.regions, parent), scope.code
-    except BadScope:      # a user who may see this township but not its district
-        return frame, scope.code
+    return data.figures_in(view.db, [metric.key], view.filters, view.user.regions, district.code), scope.code
 
 
 # --------------------------------------------------------------------------- breadcrumb
