@@ -76,16 +76,16 @@ assert not {k for k in COVERAGE_FIGURES if METRICS[k].measure_set == "dibao_flow
 
 
 def coverage(db, scope, period) -> None:
+    """In the page's order (screens/coverage_page.py): the figures first, whose 漏保
+    statement then serves the lists' people not yet covered, 漏保 by screening category
+    and the waiting-time histogram within the page run."""
     page = coverage_screen
-    # the histogram after the figures, in one call: the figures' 漏保 statement serves it
-    # (within a page run; side by side, both would start it)
-    calls = [lambda: (compute_with_change(db, COVERAGE_FIGURES, scope, period),
-                      histogram(db, "gap_waiting_median", scope, period)),
-             lambda: case_lists(db, COVERAGE_PAGE_LISTS, scope, period),
-             lambda: compute(db, ["gap_persons", "gap_rate"], scope, period, by="category")]
+    compute_with_change(db, COVERAGE_FIGURES, scope, period)
+    case_lists(db, COVERAGE_PAGE_LISTS, scope, period)
+    compute(db, ["gap_persons", "gap_rate"], scope, period, by="category")
+    histogram(db, "gap_waiting_median", scope, period)
     if db.has("crosscheck_hit"):
-        calls.append(lambda: compute(db, list(page.CROSSCHECK), scope, period, by="register"))
-    side_by_side(*calls)
+        compute(db, list(page.CROSSCHECK), scope, period, by="register")
 
 
 def petitions(db, scope, period) -> None:

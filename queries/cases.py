@@ -9,14 +9,17 @@ from the figure's module (``coverage.uncovered``, ``deceased_spells`` …), not 
 ``case_list(key, db, scope, period, limit=SHOWN, regions=None)`` (or the function of the
 same name as the key; ``case_lists`` for several at once) is one statement: the first
 ``limit`` rows with COUNT(*) OVER () for the total (and SUM(amount) OVER () for 死亡后发放),
-so the total costs no second pass. ``limit=EXCEL`` fetches a download's rows. LISTS holds
+so the total costs no second pass. The people not yet covered, tens of thousands at a
+province, are found otherwise: their figure's histogram of waiting days (the same
+statement as 漏保人数, already run by the page) gives the total and the waiting time of
+the ``limit``-th longest, and the list reads only the screenings at least that old. ``limit=EXCEL`` fetches a download's rows. LISTS holds
 each list's title, unit, columns and the figure (METRICS key) its total equals; a list
 whose figure has an audience is for that audience only (the page's business).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable, Sequence
 
 import pandas as pd
@@ -32,6 +35,7 @@ from queries.period import Period
 from queries.schema import crosscheck_hit, recipient, screening
 from queries.scope import Scope
 from queries.sql import bytewise, codes_of, day, days_between, not_seekable, on_or_before
+from queries.runner import histogram
 from queries.statements import run_statements
 
 # how a column is shown, masked and written to Excel
@@ -126,9 +130,9 @@ def case_list(key: str, db, scope: Scope, period: Period, *, limit: int = SHOWN,
 def case_lists(db, keys: Sequence[str], scope: Scope, period: Period, *, limit: int = SHOWN,
                regions: Sequence[str] | None = None) -> dict[str, CaseList | None]:
     """Several lists of one view, their statements run side by side (one each)."""
-    prepared = {key: LISTS[key].prepare(db, scope, period, regions) for key in keys}
+    prepared = {key: LISTS[key].prepare(db, scope, period, regions, limit) for key in keys}
     todo = [p for p in prepared.values() if p is not None]
-    rows = run_statements(db, [_limited(p.stmt, limit) for p in todo])
+    rows = run_statements(db, [_limited(p, limit) for p in todo])
     done = {p.key: _finish(p, r, limit) for p, r in zip(todo, rows)}
     return {key: done.get(key) for key in keys}
 
@@ -138,19 +142,40 @@ class _Prepared:
     key: str
     stmt: object                 # ordered worst first, not yet limited
     labels: dict                 # column → the labels of its codes
+    total: int | None = None     # known before the statement runs (else COUNT(*) OVER ())
 
 
-def _uncovered_persons(db, scope: Scope, period: Period, regions) -> _Prepared | None:
-    """The people not yet covered (漏保人数): the longest waiting first."""
+def _uncovered_persons(db, scope: Scope, period: Period, regions, limit: int) -> _Prepared | None:
+    """The people not yet covered (漏保人数): the longest waiting first.
+
+    Their figure's histogram (waiting days → persons) says how many there are and how
+    long the ``limit``-th longest has waited; only screenings at least that old can be in
+    the first ``limit``, so the statement tests only those, not every eligible person
+    (province: 0.9 s → ms). Ties at the cut are all read, then ordered and cut."""
     q, s = Query(scope, period), screening.alias("s")
+    waited = histogram(db, "gap_waiting_median", scope, period) or []
+    total = sum(n for _, n in waited)
+    at_least = _cut(waited, limit)
     stmt = select(s.c.name, s.c.person_id, s.c.township_code, s.c.category, s.c.screened_date,
                   waiting_days(q, s).label("days_waiting")) \
-        .where(*uncovered(q, s), *_gate(db, q, s.c.township_code, regions)) \
+        .where(*uncovered(q, s), *_gate(db, q, s.c.township_code, regions),
+               on_or_before(s.c.screened_date, period.as_of - timedelta(days=at_least))) \
         .order_by(s.c.screened_date, bytewise(s.c.person_id))
-    return _Prepared("uncovered_persons", stmt, {"category": SCREENING_CATEGORY_LABEL})
+    return _Prepared("uncovered_persons", stmt, {"category": SCREENING_CATEGORY_LABEL}, total)
 
 
-def _deceased_active(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+def _cut(hist: list[tuple], limit: int) -> int:
+    """The value x of a histogram [(x, n)] such that the ``limit`` largest values are all
+    at least x (0 when there are no more rows than that)."""
+    seen = 0
+    for x, n in sorted(hist, reverse=True):
+        seen += n
+        if seen >= limit:
+            return int(x)
+    return 0
+
+
+def _deceased_active(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
     """死亡未退保, one row per person (their active spells' programmes and monthly amounts
     together): the longest since death first."""
     q, r = Query(scope, period), recipient.alias("r")
@@ -167,7 +192,7 @@ def _deceased_active(db, scope: Scope, period: Period, regions) -> _Prepared | N
     return _Prepared("deceased_active", stmt, {"programme": PROGRAMME_LABEL})
 
 
-def _paid_after_death(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+def _paid_after_death(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
     """死亡后发放 payments, the largest first (then the latest), with their total in 元
     (死亡后发放金额) as ``sums['amount']``."""
     if not db.has("payment"):
@@ -184,7 +209,7 @@ def _paid_after_death(db, scope: Scope, period: Period, regions) -> _Prepared | 
     return _Prepared("paid_after_death", stmt, {"programme": PROGRAMME_LABEL})
 
 
-def _pending_crosscheck(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+def _pending_crosscheck(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
     """待核实疑点, the longest pending first."""
     if not db.has("crosscheck_hit"):
         return None
@@ -199,7 +224,7 @@ def _pending_crosscheck(db, scope: Scope, period: Period, regions) -> _Prepared 
     return _Prepared("pending_crosscheck", stmt, {"register": REGISTER_LABEL})
 
 
-def _staff_relatives(db, scope: Scope, period: Period, regions) -> _Prepared | None:
+def _staff_relatives(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
     """近亲属享受, one row per person (their active spells together): the longest
     receiving first. For the roles of its figure's audience only (METRICS[...].audience)."""
     q, r = Query(scope, period), recipient.alias("r")
@@ -221,7 +246,7 @@ class ListSpec:
     unit: str
     figure: str                  # the figure (METRICS key) its total equals
     columns: tuple[Column, ...]
-    prepare: Callable            # (db, scope, period, regions) -> _Prepared | None
+    prepare: Callable            # (db, scope, period, regions, limit) -> _Prepared | None
 
 
 def _c(key: str, label: str, kind: str = "text") -> Column:
@@ -269,10 +294,13 @@ def _gate(db, q: Query, code_col, regions: Sequence[str] | None) -> list:
     return where
 
 
-def _limited(stmt, limit: int):
-    """``stmt`` cut at ``limit`` rows, with the number of all its rows (COUNT(*) OVER ():
-    counted before the limit, in the same pass)."""
-    return stmt.add_columns(func.count().over().label(_TOTAL)).limit(max(0, int(limit)))
+def _limited(prepared: _Prepared, limit: int):
+    """The statement cut at ``limit`` rows, with the number of all its rows (COUNT(*)
+    OVER (): counted before the limit, in the same pass) unless known already."""
+    stmt = prepared.stmt
+    if prepared.total is None:
+        stmt = stmt.add_columns(func.count().over().label(_TOTAL))
+    return stmt.limit(max(0, int(limit)))
 
 
 def _finish(prepared: _Prepared, rows, limit: int) -> CaseList:
@@ -282,7 +310,7 @@ def _finish(prepared: _Prepared, rows, limit: int) -> CaseList:
     records = rows.select(*rows.columns)
     at = {c: i for i, c in enumerate(rows.columns)}
     first = records[0] if records else None
-    total = int(first[at[_TOTAL]]) if first else 0
+    total = prepared.total if prepared.total is not None else int(first[at[_TOTAL]]) if first else 0
     sums = {c[len(_SUM):]: (_number(first[i]) if first else 0.0)
             for c, i in at.items() if c.startswith(_SUM)}
     labels = prepared.labels

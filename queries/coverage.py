@@ -83,7 +83,8 @@ def waiting_days(q: Query, s) -> ColumnElement:
     return days_between(day(q.period.as_of), s.c.screened_date)
 
 
-@measure_set("screened_eligible", histogram=True, dims={"category": SCREENING_CATEGORY_LABEL})
+@measure_set("screened_eligible", histogram=True, dims={"category": SCREENING_CATEGORY_LABEL},
+             township_dims=("category",))
 def screened_eligible(q: Query):
     """Eligible, living persons by their latest screening, as a histogram of the days an
     uncovered person has waited (as-of day − screening day); NULL for a covered person.

@@ -22,6 +22,7 @@ from queries.sql import count_if, distinct_if, flag
 GROUP = "grp"                 # the label of the grouping column in every measure set
 PART = "part"                 # people sets: 'g' rows per group, one 't' row for the scope
 HIST_X, HIST_N = "x", "n"     # a histogram set yields (grp, x, n): n rows with value x
+DIM = "dim_"                  # prefix of a township-grain statement's dimension columns
 PREVIOUS = "__prev"           # suffix of a paired set's measures for Query.previous (环比)
 NOT_FILLED = "未填写"          # a dimension's row of NULL values
 UNKNOWN_CODE = "未知代码 {}"   # a dimension's row of a code outside the contract's list
@@ -38,6 +39,9 @@ class Query:
     # 环比 in one statement: a set with ``pairs_periods`` then also yields every measure
     # for this period, suffixed PREVIOUS (MeasureSet.pairs_periods)
     previous: Period | None = None
+    # group='township' also groups by these dimensions (columns DIM + name), so that one
+    # statement serves the breakdown by place and by each of them (MeasureSet.township_dims)
+    with_dims: tuple[str, ...] = ()
 
     @property
     def repeat_threshold(self) -> int:
@@ -53,12 +57,13 @@ class Query:
         applied the scope (e.g. to the first petition of a matter).
         """
         key = self._key(code_col, dims or {})
-        stmt = select(key.label(GROUP), *measures) if key is not None else select(*measures)
+        extra = self._dim_columns(dims or {})
+        stmt = select(key.label(GROUP), *extra, *measures) if key is not None else select(*measures)
         stmt = self._from_where(stmt, code_col, where, from_, scoped)
         if key is not None:
             # group by the output name: PostgreSQL rejects a repeated expression whose
             # bound parameters (the IN list of child codes) are numbered anew
-            stmt = stmt.group_by(literal_column(GROUP))
+            stmt = stmt.group_by(literal_column(GROUP), *[literal_column(c.key) for c in extra])
         return stmt
 
     def select_periods(self, code_col: ColumnElement,
@@ -146,11 +151,22 @@ class Query:
         ``key_col``: the code to group by, when it must differ from the one the scope
         seeks on (to keep a planner from reading in code order)."""
         key = self._key(key_col if key_col is not None else code_col, dims or {})
-        cols = ([key.label(GROUP)] if key is not None else []) + [x.label(HIST_X),
-                                                                 func.count().label(HIST_N)]
+        extra = self._dim_columns(dims or {})
+        cols = ([key.label(GROUP)] if key is not None else []) + extra \
+            + [x.label(HIST_X), func.count().label(HIST_N)]
         stmt = self._from_where(select(*cols), code_col, where, from_, scoped)
-        group = ([literal_column(GROUP)] if key is not None else []) + [literal_column(HIST_X)]
+        group = ([literal_column(GROUP)] if key is not None else []) \
+            + [literal_column(c.key) for c in extra] + [literal_column(HIST_X)]
         return stmt.group_by(*group)
+
+    def _dim_columns(self, dims: dict[str, ColumnElement]) -> list[ColumnElement]:
+        """The dimension columns a township-grain statement also groups by (``with_dims``)."""
+        if self.group != "township":
+            return []
+        missing = set(self.with_dims) - set(dims)
+        if missing:
+            raise ValueError(f"dimensions {sorted(missing)} not offered by this measure set")
+        return [dims[d].label(DIM + d) for d in self.with_dims]
 
     def in_scope(self, code_col: ColumnElement) -> list[ColumnElement]:
         """The scope's code ranges on ``code_col``, as conditions (none for the whole
@@ -207,8 +223,16 @@ class MeasureSet:
     # set, sharing the pass that both periods need (repeat matters: one GROUP BY matter
     # and its seeks serve both as-of days). The runner then runs one statement for 环比.
     pairs_periods: bool = False
+    # Dimensions the township-grain statement also groups by (few values each): the one
+    # statement then serves the breakdown by place and by these, within a page run
+    # (应保尽保's 漏保 by place and by screening category: one pass instead of two)
+    township_dims: tuple[str, ...] = ()
     # each dimension's Chinese labels of its codes (queries.coverage, petitions …)
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if set(self.township_dims) - set(self.dims) or (self.township_dims and not self.additive):
+            raise ValueError(f"{self.name}: township_dims must be dimensions of an additive set")
 
     def adds_up(self, by: str) -> bool:
         """Whether the scope's total is the sum of the groups of breakdown ``by``."""
@@ -258,7 +282,7 @@ METRICS: dict[str, Metric] = {}
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
                 dims: Mapping[str, Mapping[str, str]] | None = None, additive: bool = True,
                 people: bool = False, few_rows: bool = False, shared_dims: tuple[str, ...] = (),
-                pairs_periods: bool = False):
+                pairs_periods: bool = False, township_dims: tuple[str, ...] = ()):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set. ``dims``:
     the dimensions it may be broken down by, each with the Chinese labels of its codes."""
     def register(build: Callable[[Query], Select]):
@@ -266,7 +290,8 @@ def measure_set(name: str, *, requires: str | None = None, histogram: bool = Fal
             raise ValueError(f"measure set {name} declared twice")
         MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, tuple(dims or ()),
                                         additive and not people, people, people and few_rows,
-                                        shared_dims, pairs_periods, labels=dict(dims or {}))
+                                        shared_dims, pairs_periods, township_dims,
+                                        labels=dict(dims or {}))
         return build
     return register
 

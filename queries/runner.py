@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from queries.figures import (
-    GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, Metric, dim_label,
+    DIM, GROUP, HIST_N, HIST_X, HISTOGRAM_REDUCERS, MEASURE_SETS, METRICS, PART, Metric, dim_label,
     is_null, plain_number, rate,
 )
 from queries.period import Period
@@ -88,11 +88,13 @@ def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
     child = _child_of(req.scope) if req.by == "region" else None
     if mset.people:
         return _people_result(rows.get("rows"), rows.get("multi") or rows["few"], child)
+    # a township-grain statement read by one of its dimensions: that column is the key
+    key_col = DIM + req.by if req.by in mset.township_dims else GROUP
+    to_child = child if child is not None and req.by_township(mset) else None
     if mset.histogram:
-        to_child = child if req.by_township(mset) else (lambda key: key)
         per_group: dict = {}
-        for key, x, n in rows["groups"].select(GROUP, HIST_X, HIST_N):
-            k = to_child(key)
+        for key, x, n in rows["groups"].select(key_col, HIST_X, HIST_N):
+            k = key if to_child is None else to_child(key)
             per_group.setdefault(None if is_null(k) else k, []).append((x, n))
         groups = {k: _merge_histograms([hist]) for k, hist in per_group.items()}
         total = (_merge_histograms(groups.values()) if mset.adds_up(req.by)
@@ -101,8 +103,7 @@ def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
     measures = rows["groups"].measures()
     if not req.needs[name] <= set(measures):   # a figure naming a measure its set lacks
         raise KeyError(f"{name} yields no {sorted(req.needs[name] - set(measures))}")
-    sums = _accumulate({}, rows["groups"].select(GROUP, *measures),
-                       child if req.by_township(mset) else None)
+    sums = _accumulate({}, rows["groups"].select(key_col, *measures), to_child)
     groups = {k: dict(zip(measures, v)) for k, v in sums.items()}
     if mset.adds_up(req.by):   # every unit row is in exactly one group: the total is their sum
         total = dict(zip(measures, [sum(col) for col in zip(*sums.values())] or [0] * len(measures)))

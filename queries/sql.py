@@ -10,9 +10,15 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 
+# One instance: a type's part of a statement's cache key is worked out once per instance,
+# by introspecting its class (SQLAlchemy's get_cls_kwargs, ~1.4 ms), and `type_=Date` made
+# a new instance per parameter: a district's page spent 0.15 s of its 0.4 s on them
+_DATE = Date()
+
+
 def day(value: date) -> ColumnElement:
     """A date parameter typed as DATE (SQLite then binds ISO text, as the contract stores)."""
-    return bindparam(None, value, type_=Date)
+    return bindparam(None, value, type_=_DATE)
 
 
 def is_true(col: ColumnElement) -> ColumnElement:

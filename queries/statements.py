@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.sql import Select
 
 from queries.db import fetch_records, parallel_map
-from queries.figures import GROUP, MEASURE_SETS, PART, PREVIOUS, MeasureSet, Metric, Query
+from queries.figures import DIM, GROUP, MEASURE_SETS, PART, PREVIOUS, MeasureSet, Metric, Query
 from queries.period import Period
 from queries.scope import Scope
 
@@ -37,12 +37,12 @@ class Rows:
         return [tuple(r[i] for i in at) for r in self.records]
 
     def measures(self) -> list[str]:
-        return [c for c in self.columns if c not in (PART, GROUP)]
+        return [c for c in self.columns if c not in (PART, GROUP) and not c.startswith(DIM)]
 
     def split_periods(self) -> tuple["Rows", "Rows"]:
         """A paired statement's result as two: its own period's and the previous one's
         (the measures suffixed PREVIOUS, under their plain names)."""
-        keys = [c for c in self.columns if c in (PART, GROUP)]
+        keys = [c for c in self.columns if c in (PART, GROUP) or c.startswith(DIM)]
         own = keys + [c for c in self.measures() if not c.endswith(PREVIOUS)]
         earlier = keys + [c for c in self.measures() if c.endswith(PREVIOUS)]
         return (Rows(tuple(own), self.select(*own)),
@@ -83,7 +83,7 @@ class Request:
             parts = ("few",) if mset.few_rows else ("rows", "multi")
             return {part: Query(self.scope, self.period, self.by, part) for part in parts}
         if self.by_township(mset):
-            return {"groups": Query(self.scope, self.period, "township")}
+            return {"groups": Query(self.scope, self.period, "township", with_dims=mset.township_dims)}
         queries = {"groups": Query(self.scope, self.period, self.by)}
         if not mset.adds_up(self.by):
             queries["total"] = Query(self.scope, self.period, None)
@@ -91,8 +91,9 @@ class Request:
 
     def by_township(self, mset: MeasureSet) -> bool:
         # aggregate per township once, then roll up (perf-notes, 7): the same result
-        # serves every breakdown of the scope and the problem index
-        return mset.additive and self.by == "region"
+        # serves every breakdown of the scope, the problem index and, for the set's
+        # township_dims, the breakdowns by those
+        return mset.additive and (self.by == "region" or self.by in mset.township_dims)
 
 
 Served = tuple[int, str, str]         # (request, set, role)
@@ -199,7 +200,7 @@ def _only(stmt: Select, needed: Needed) -> Select:
     if needed is None:
         return stmt
     keep = [c for c in stmt.selected_columns
-            if c.key in (GROUP, PART) or c.key.removesuffix(PREVIOUS) in needed]
+            if c.key in (GROUP, PART) or c.key.startswith(DIM) or c.key.removesuffix(PREVIOUS) in needed]
     return stmt.with_only_columns(*keep, maintain_column_froms=True)
 
 

@@ -12,6 +12,7 @@ from conftest import load_rows
 from frames import statements_run
 from queries.cases import EXCEL, KINDS, LISTS, case_list, case_lists
 from queries.runner import compute
+from queries.statements import page_run
 from rows_coverage import A, C, HULI, ROWS, SIMING, _r, _s
 from test_coverage import _load_without_optional
 
@@ -129,8 +130,29 @@ def test_every_total_equals_its_figure(db, code, period):
 
 
 def test_one_statement_per_list(db):
-    for key in LISTS:
-        assert statements_run(db, lambda: case_list(key, db, db.scope(None), db.period("2026Q4"))) == 1
+    scope, period = db.scope(None), db.period("2026Q4")
+    for key in set(LISTS) - {"uncovered_persons"}:
+        assert statements_run(db, lambda: case_list(key, db, scope, period)) == 1
+    # the people not yet covered: their figure's statement (the waiting days), then the
+    # list's; within a page run that has shown the figure, the list's alone
+    assert statements_run(db, lambda: case_list("uncovered_persons", db, scope, period)) == 2
+    with page_run():
+        compute(db, ["gap_persons"], scope, period)
+        assert statements_run(db, lambda: case_list("uncovered_persons", db, scope, period)) == 1
+
+
+@pytest.mark.parametrize("code", [None, SIMING])
+def test_uncovered_list_cut_anywhere_is_the_full_lists_head(db, code):
+    """The list reads only screenings as old as the limit-th longest wait (ties at the cut
+    included): for every limit its rows are the first rows of the whole list."""
+    scope, period = db.scope(code), db.period("2026Q4")
+    whole = case_list("uncovered_persons", db, scope, period, limit=EXCEL)
+    waits = list(whole.rows["days_waiting"])
+    assert len(waits) > len(set(waits)), "the fixture needs equal waits to test the cut's ties"
+    for limit in range(1, whole.total + 2):
+        cut = case_list("uncovered_persons", db, scope, period, limit=limit)
+        assert cut.total == whole.total
+        assert cut.rows.equals(whole.rows.head(limit).reset_index(drop=True)), limit
 
 
 def test_lists_of_a_view_run_together(db, db_noopt):
@@ -138,7 +160,8 @@ def test_lists_of_a_view_run_together(db, db_noopt):
     lists = case_lists(db, keys, db.scope(None), db.period("2026Q4"), limit=2)
     assert [lists[k].total for k in keys] == [12, 4, 4]
     assert [len(lists[k].rows) for k in keys] == [2, 2, 2]
-    assert statements_run(db, lambda: case_lists(db, keys, db.scope(None), db.period("2026Q4"))) == 3
+    # one each, and the waiting days behind the people not yet covered (see above)
+    assert statements_run(db, lambda: case_lists(db, keys, db.scope(None), db.period("2026Q4"))) == 4
     # without the payment table: that list is None (未接入), the others as before
     lists = case_lists(db_noopt, keys, db_noopt.scope(None), db_noopt.period("2026Q4"))
     assert (lists["uncovered_persons"].total, lists["paid_after_death"]) == (12, None)

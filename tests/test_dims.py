@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from conftest import load_rows
+from frames import statements_run
 from queries.runner import compute
+from queries.statements import page_run
 from rows_coverage import A, C, ROWS, _r, _s
 from rows_series import ROWS as SERIES_ROWS
 
@@ -59,6 +61,28 @@ def test_gap_by_screening_category(db):
     # every person is placed by one row: the categories add up to the total (12 + x1 + x2)
     assert total["gap_persons"] == 14 == sum(rows[n]["gap_persons"] for n in names)
     assert total["gap_rate.den"] == 19 == sum(rows[n]["gap_rate.den"] for n in names)
+
+
+def test_gap_by_place_and_by_category_share_one_statement(db):
+    """漏保's township-grain statement also groups by screening category: within a page
+    run the breakdown by category costs no statement, with the figures above (and the
+    places' figures those of the breakdown by place alone)."""
+    scope, period = db.scope(None), db.period("2026Q4")
+    by_place = compute(db, ["gap_persons"], scope, period)
+    with page_run():
+        assert statements_run(db, lambda: compute(db, ["gap_persons"], scope, period)) == 1
+        frame = statements_run_frame(db, lambda: compute(db, ["gap_persons", "gap_rate"], scope,
+                                                         period, by="category"))
+    sent, by_category = frame
+    assert sent == 0
+    assert list(by_category["gap_persons"]) == [14, 2, 2, 1, 2, 2, 1, 1, 1, 1, 1]
+    assert list(compute(db, ["gap_persons"], scope, period)["gap_persons"]) == list(by_place["gap_persons"])
+
+
+def statements_run_frame(db, fn):
+    out = []
+    sent = statements_run(db, lambda: out.append(fn()))
+    return sent, out[0]
 
 
 def test_three_guarantees_by_programme(db):

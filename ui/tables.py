@@ -147,8 +147,9 @@ def case_frame(rows: pd.DataFrame, columns: Sequence[Column], view: "View", *, l
 
 
 def _values(values: pd.Series, kind: str, view: "View", links: bool) -> pd.Series:
-    if kind == "township":
-        return values.map(lambda code: township_cell(code, view, links)).astype(object)
+    if kind == "township":   # a list holds few distinct townships: each cell made once
+        cells = {code: township_cell(code, view, links) for code in values.dropna().unique()}
+        return _or_none(values.map(cells))
     if kind == "date":
         return _or_none(pd.to_datetime(values, errors="coerce").dt.date)
     if kind == "int":
