@@ -11,6 +11,11 @@ run finished, maps drawn, charts plotted, and nothing changed since (e2e/browser
 Each try is a new tab on the same server, so the first try of (a) pays the server's
 first run (its imports) and the first of (b) and (c) the empty result cache.
 
+Beside them, in the same run, the floors of this browser on this machine: a bare Streamlit
+page with nothing of ours (``FLOOR_APP``): a fresh tab until its sign-in form shows, and
+登录 until the next page, one plotly chart and one pydeck polygon, has settled. A page of
+ours can be no faster than these.
+
 Then (d), with Streamlit's AppTest in this process (after the server has stopped): each
 page's ``render(view)`` alone, cold (``st.cache_data`` cleared: every figure queried) and
 warm (the next run), with the imports, the database connection and the boundaries loaded.
@@ -23,6 +28,7 @@ import io
 import logging
 import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,6 +69,56 @@ def browser_timings(tries: int, user: str) -> tuple[dict[str, list[float]], dict
                 _add(parts[key], detail, start)
             context.close()
     return out, parts
+
+
+# the floors: Streamlit alone: a sign-in form, then a page with one plotly chart and one
+# pydeck polygon (the two lazily loaded chunks and the WebGL start every page of ours pays)
+FLOOR_APP = """
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+st.set_page_config(page_title="floor", layout="wide")
+if not st.session_state.get("in"):
+    with st.form("f"):
+        st.text_input("用户名")
+        st.text_input("密码", type="password")
+        if st.form_submit_button("登录"):
+            st.session_state["in"] = True
+            st.rerun()
+    st.stop()
+st.title("已登录")
+st.plotly_chart(go.Figure(go.Bar(x=[3, 2, 1], y=["甲", "乙", "丙"], orientation="h")))
+ring = [[118.0, 24.4], [118.2, 24.4], [118.2, 24.6], [118.0, 24.4]]
+feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {}}
+layer = pdk.Layer("GeoJsonLayer", [feature], stroked=True, filled=True,
+                  get_fill_color=[200, 30, 30, 200], get_line_color=[0, 0, 0])
+st.pydeck_chart(pdk.Deck(layers=[layer], map_provider=None,
+                         initial_view_state=pdk.ViewState(latitude=24.5, longitude=118.1, zoom=9)),
+                height=400)
+"""
+
+
+def floor_timings(tries: int) -> dict[str, list[float]]:
+    """The bare page's times, seconds per try: a fresh tab to the form; 登录 to the next
+    page settled (its chart plotted and its map drawn, as ours are waited for)."""
+    out: dict[str, list[float]] = {"form": [], "sign_in": []}
+    with tempfile.TemporaryDirectory() as folder, browser() as chromium:
+        script = Path(folder, "floor_app.py")
+        script.write_text(FLOOR_APP, encoding="utf-8")
+        with running_app(script=script) as base:
+            for _ in range(tries):
+                context, page = new_tab(chromium)
+                start = time.monotonic()
+                page.goto(base + "/")
+                page.get_by_label("密码").wait_for(state="visible", timeout=60_000)
+                out["form"].append(time.monotonic() - start)
+                wait_for_app(page)
+                start = time.monotonic()
+                page.get_by_role("button", name="登录").click()
+                page.get_by_text("已登录").wait_for(state="visible", timeout=60_000)
+                out["sign_in"].append(wait_for_app(page, 60_000) - start)
+                context.close()
+    return out
 
 
 def _add(parts: dict[str, list[float]], detail: dict[str, float], start: float) -> None:
@@ -161,6 +217,21 @@ def parts_table(parts: dict[str, dict[str, list[float]]]) -> str:
     return "\n".join(lines)
 
 
+def floor_table(floor: dict[str, list[float]], browser_s: dict[str, list[float]]) -> str:
+    """Ours beside the bare pages' floors, medians, and how many times the floor."""
+    med = statistics.median
+    rows = [("(a) fresh tab → sign-in form", browser_s["form"], floor["form"]),
+            ("(b) 登录 → page settled (ours: 总览; floor: one chart, one map)", browser_s["sign_in"],
+             floor["sign_in"])]
+    lines = ["| measure | ours (median) | bare Streamlit (tries) | floor (median) | ours ÷ floor |",
+             "|---|---|---|---|---|"]
+    for label, ours, bare in rows:
+        tries = " · ".join(f"{v:.2f}" for v in bare)
+        lines.append(f"| {label} | {med(ours):.2f} s | {tries} | {med(bare):.2f} s | "
+                     f"{med(ours) / med(bare):.1f} |")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return f"{os.cpu_count()} cores, load average {load}"
@@ -173,11 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"before: {machine()}", flush=True)
     browser_s, parts = browser_timings(args.tries, args.user)
+    floor = floor_timings(args.tries)
     render_s = render_timings(args.tries, args.user)
     print(f"after: {machine()}\n")
     print(table(browser_s, render_s))
     print("\nWhere the time goes: when each part of the page last changed (median, s)\n")
     print(parts_table(parts))
+    print("\nThe floors: bare Streamlit pages in the same browser, same run (s)\n")
+    print(floor_table(floor, browser_s))
     return 0
 
 
