@@ -32,6 +32,16 @@ def level(metric_key: str, value, *, time_progress: float | None = None) -> str 
     return None
 
 
+def rule_text(metric_key: str, level_: str) -> str:
+    """The rule a figure's value breaks, in words (for a card that already shows the value)."""
+    if metric_key == "clue_conclusion_rate":
+        limit = settings.get("OVERSIGHT_WARN_CLUE_RATE_RED" if level_ == RED else "OVERSIGHT_WARN_CLUE_RATE_AMBER")
+        return f"低于 {float(limit):g}%"
+    if metric_key in ("deceased_active", "unresolved_repeat_long", "gap_waiting_over"):
+        return "应为 0"
+    return ""
+
+
 def thresholds(time_progress: float | None = None) -> dict[str, list[tuple[str, float]]]:
     """Lines to draw on charts that rank places: metric key → [(level, value)].
     整改销号率's lines move with 时间进度, so they exist only when it is given."""

@@ -12,4 +12,4 @@ PLANNED = (
 
 
 def render(view: View) -> None:
-    coming("季度简报", PLANNED)
+    coming(PLANNED)

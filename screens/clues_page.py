@@ -13,4 +13,4 @@ PLANNED = (
 
 
 def render(view: View) -> None:
-    coming("问题线索", PLANNED)
+    coming(PLANNED)

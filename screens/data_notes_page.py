@@ -18,7 +18,7 @@ DIRECTION_LABEL = {1: "越高越好", -1: "越高越差", 0: "—"}
 
 def render(view: View) -> None:
     db = view.db
-    st.markdown(f"- 数据截至：**{db.data_as_of.isoformat()}**\n"
+    st.markdown(f"- 数据更新至：**{db.data_as_of.isoformat()}**\n"
                 f"- 数据装载时间：{plain(db.loaded_at) if db.loaded_at else '未记录'}\n"
                 f"- 数据来源：{_source(db)}")
     if db.contract.missing_optional:

@@ -13,4 +13,4 @@ PLANNED = (
 
 
 def render(view: View) -> None:
-    coming("重复信访", PLANNED)
+    coming(PLANNED)

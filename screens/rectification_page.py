@@ -13,4 +13,4 @@ PLANNED = (
 
 
 def render(view: View) -> None:
-    coming("整改进度", PLANNED)
+    coming(PLANNED)

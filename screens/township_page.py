@@ -12,4 +12,4 @@ PLANNED = (
 
 
 def render(view: View) -> None:
-    coming("乡镇画像", PLANNED)
+    coming(PLANNED)

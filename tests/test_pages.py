@@ -132,7 +132,7 @@ def _table_with(at: AppTest, column: str):
 
 def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads):
     """The people not yet covered for a leader: names masked on the page and in the Excel
-    file (all 227 rows), ids shortened; the access log gets one line, with no personal field."""
+    file (all 227 rows), ids shortened; the access log gets a line per list shown and per download, with no personal field."""
     at = open_page("leader", "coverage", {"period": "campaign"})
     gap_total = MANIFEST["coverage"]["gap_persons_total"]                  # 227
     table = _table_with(at, "待纳入天数")
@@ -147,8 +147,15 @@ def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads)
     assert all(len(r[header.index("姓名")]) < 2 or "*" in r[header.index("姓名")] for r in rows)
     log = [json.loads(x) for x in (tmp_path / "access.log").read_text(encoding="utf-8").splitlines()]
     shown = [e for e in log if e["page"] == "coverage" and not e.get("download")]
-    assert len(shown) == 1 and shown[0]["masked"] is True and shown[0]["user"] == "leader"
-    assert {k for e in log for k in e} <= {"time", "user", "role", "page", "scope", "period",
+    by_list = {e["list"]: e for e in shown}
+    assert len(by_list) == len(shown), "one line per list shown"
+    assert by_list["uncovered_persons"]["rows"] == gap_total
+    assert by_list["deceased_active"]["rows"] == MANIFEST["coverage"]["deceased_still_active"]["count"]
+    assert all(e["masked"] is True and e["user"] == "leader" for e in log)
+    downloaded = [e for e in log if e.get("download")]
+    assert {"list": "uncovered_persons", "rows": gap_total} in [
+        {"list": e["list"], "rows": e["rows"]} for e in downloaded]
+    assert {k for e in log for k in e} <= {"time", "user", "role", "page", "list", "scope", "period",
                                              "rows", "masked", "download"}
 
 
@@ -162,8 +169,19 @@ def test_card_warnings_follow_the_thresholds():
     assert 70 <= rate < 90
     at = open_page("supervisor", "overview", {"period": "campaign", "scope": district})
     badges = [m.value for m in at.markdown if "badge[" in m.value]
-    assert f":orange-badge[黄色预警] {rate:.1f}%" in badges, badges
+    # a card showing its own figure says the rule it breaks, not its value a second time
+    assert ":orange-badge[黄色预警] 低于 90%" in badges, badges
+    assert f"{rate:.1f}%" in [m.value for m in at.metric if m.label == "线索办结率"]
     assert any(b.startswith(":orange-badge[黄色预警] 超30天未纳入") for b in badges), badges
+
+
+def test_a_warning_colours_one_card_of_a_row():
+    """应保尽保's cards: 超30天未纳入 has a card of its own, which carries the warning (amber,
+    应为 0); 漏保人数 and 漏保率 beside it do not repeat it."""
+    at = open_page("supervisor", "coverage", {"period": "campaign"})
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert ":orange-badge[黄色预警] 应为 0" in badges, badges
+    assert not any("超30天未纳入" in b for b in badges), badges
 
 
 def test_problem_index_on_the_map_points_at_each_districts_worst_township():

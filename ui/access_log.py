@@ -1,7 +1,7 @@
-"""The access log of personal information (views.md, Access): one JSON line per showing —
-time, user, role, page, scope, period, rows, masked or not — once per session for the same
-page, scope and period, not on every rerun; and one line per Excel download of it
-(``"download": true``). Never the personal information itself.
+"""The access log of personal information (views.md, Access): one JSON line per list shown —
+time, user, role, page, list, scope, period, rows, masked or not — once per session for the
+same page, list, scope and period, not on every rerun; and one line per Excel download of
+a list (``"download": true``). Never the personal information itself.
 
 It lives outside the database, which stays read-only: ``OVERSIGHT_ACCESS_LOG``.
 """
@@ -18,36 +18,39 @@ import settings
 from ui.access import User
 
 _WRITE = threading.Lock()          # sessions run in threads of one process
-_SEEN = "oversight_access_logged"  # session state: (page, scope, period) already logged
+_SEEN = "oversight_access_logged"  # session state: (page, list, scope, period) already logged
 
 
-def record(user: User, page: str, scope_code: str, period_key: str, rows: int, masked: bool) -> bool:
-    """Append the line unless this session already logged this page, scope and period.
-    Returns whether a line was written."""
+def record(user: User, page: str, what: str, scope_code: str, period_key: str, rows: int,
+           masked: bool) -> bool:
+    """Append the line of list ``what`` (e.g. uncovered_persons) unless this session
+    already logged it for this page, scope and period. Returns whether a line was written."""
     seen: set = st.session_state.setdefault(_SEEN, set())
-    mark = (page, scope_code, period_key)
+    mark = (page, what, scope_code, period_key)
     if mark in seen:
         return False
-    append(settings.path("OVERSIGHT_ACCESS_LOG"), _entry(user, page, scope_code, period_key, rows, masked))
+    append(settings.path("OVERSIGHT_ACCESS_LOG"),
+           _entry(user, page, what, scope_code, period_key, rows, masked))
     seen.add(mark)
     return True
 
 
-def record_download(user: User, page: str, scope_code: str, period_key: str, rows: int,
-                    masked: bool) -> None:
-    """Append the line of a download (an Excel file of a case list): every download is
+def record_download(user: User, page: str, what: str, scope_code: str, period_key: str,
+                    rows: int, masked: bool) -> None:
+    """Append the line of a download (an Excel file of list ``what``): every download is
     its own line. Runs outside the script (the file is built on click), so it needs no
     session state."""
-    entry = _entry(user, page, scope_code, period_key, rows, masked)
+    entry = _entry(user, page, what, scope_code, period_key, rows, masked)
     entry["download"] = True
     append(settings.path("OVERSIGHT_ACCESS_LOG"), entry)
 
 
-def _entry(user: User, page: str, scope_code: str, period_key: str, rows: int, masked: bool) -> dict:
+def _entry(user: User, page: str, what: str, scope_code: str, period_key: str, rows: int,
+           masked: bool) -> dict:
     return {
         "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "user": user.username, "role": user.role, "page": page, "scope": scope_code,
-        "period": period_key, "rows": int(rows), "masked": bool(masked),
+        "user": user.username, "role": user.role, "page": page, "list": what,
+        "scope": scope_code, "period": period_key, "rows": int(rows), "masked": bool(masked),
     }
 
 

@@ -55,11 +55,26 @@ def warning_for(view: View, key: str, row: pd.Series) -> Warning:
     metric = METRICS[rule]
     if rule == "rect_close_rate":
         reason = f"时间进度 {progress:.1f}%"
-    elif rule == key:
-        reason = fmt.value(metric, value)
+    elif rule == key:      # the card shows the value: say the rule it breaks instead
+        reason = warnings.rule_text(rule, level)
     else:
         reason = f"{metric.label} {fmt.value(metric, value)}"
     return Warning(level, reason)
+
+
+def warned_cards(keys) -> list[str]:
+    """The cards of a row that carry a warning: each rule colours one card only, its own
+    figure's when that has a card (超30天未纳入), else the first card it qualifies (漏保人数,
+    not 漏保率 beside it as well: the same warning twice reads as two)."""
+    keys = list(keys)
+    chosen: dict[str, str] = {}
+    for key in keys:
+        rule = WARNED_BY.get(key, key)
+        if rule in keys:
+            chosen[rule] = rule
+        else:
+            chosen.setdefault(rule, key)
+    return list(chosen.values())
 
 
 def change_note(period: Period) -> str:
@@ -75,16 +90,17 @@ def headline_cards(view: View, row: pd.Series, keys, *, key: str) -> None:
     """One card per figure: value with unit, 环比 (quarters; the page's caption says so:
     the word beside each delta was cut off in a fifth card at 1440 px), warning colour and reason.
     ``key``: unique on the page (the same figure may have a card in two sections)."""
+    warned = warned_cards(keys)
     for column, figure in zip(st.columns(len(keys)), keys):
         with column:
-            _card(view, figure, row, f"{key}_{figure}")
+            _card(view, figure, row, f"{key}_{figure}", warns=figure in warned)
 
 
-def _card(view: View, key: str, row: pd.Series, widget: str) -> None:
+def _card(view: View, key: str, row: pd.Series, widget: str, *, warns: bool) -> None:
     metric = METRICS[key]
     change = row.get(f"{key}.change")
     change = None if is_null(change) else change
-    warning = warning_for(view, key, row)
+    warning = warning_for(view, key, row) if warns else Warning(None, "")
     level = warning.level or "ok"
     absent = metric.requires is not None and not view.db.has(metric.requires)
     shown = NOT_CONNECTED if absent else fmt.value(metric, row.get(key))   # never a 0 for a missing table

@@ -6,6 +6,6 @@ from typing import Iterable
 import streamlit as st
 
 
-def coming(title: str, planned: Iterable[str]) -> None:
+def coming(planned: Iterable[str]) -> None:
     # the page's title is the header's (ui/layout.draw_header)
     st.info("本页正在建设中，将展示：\n\n" + "\n".join(f"- {item}" for item in planned))

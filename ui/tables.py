@@ -110,8 +110,8 @@ def case_table(case: CaseList, view: "View", *, key: str,
     user = view.user
     personal = bool(personal_columns(case.rows, _kinds(case.columns)))
     if personal:
-        access_log.record(user, view.page.url_path, view.filters.scope.code, view.filters.period.key,
-                          len(case.rows), masked=user.masks_names)
+        access_log.record(user, view.page.url_path, case.key, view.filters.scope.code,
+                          view.filters.period.key, len(case.rows), masked=user.masks_names)
     st.dataframe(case_frame(case.rows, case.columns, view, links=True), hide_index=True,
                  width="stretch", column_config=case_config(case.columns),
                  placeholder=fmt.NO_VALUE, key=f"{key}_cases")
@@ -192,7 +192,7 @@ def case_xlsx(case: CaseList, view: "View", fetch_all: Callable[[], pd.DataFrame
     """The Excel file of the list (built on click): all rows, masked as on the page."""
     rows = fetch_all().head(EXCEL_LIMIT) if fetch_all is not None else case.rows
     if personal:     # each download of personal information is its own line
-        access_log.record_download(view.user, view.page.url_path, view.filters.scope.code,
+        access_log.record_download(view.user, view.page.url_path, case.key, view.filters.scope.code,
                                    view.filters.period.key, len(rows), masked=view.user.masks_names)
     formats = {c.label: xlsx.number_format(2) for c in case.columns if c.kind == "money"}
     return xlsx.workbook(case_frame(rows, case.columns, view, links=False), case.title, formats)
