@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from queries.clues import CATEGORY_LABEL as CLUE_CATEGORY_LABEL
 from queries.db import fetch
@@ -47,7 +47,9 @@ def _item_counts(i, period: Period, rows) -> list:
         count_if(and_(open_, i.c.status == "open")).label("status_open"),
         count_if(and_(open_, i.c.status == "in_progress")).label("status_in_progress"),
         count_if(and_(open_, i.c.status == "done")).label("status_done"),
-        count_if(and_(open_, i.c.status.not_in(["open", "in_progress", "done"]))).label("status_other"),
+        # 状态与日期不符: any other status, or none (NOT IN never holds for NULL)
+        count_if(and_(open_, or_(i.c.status.is_(None), i.c.status.not_in(["open", "in_progress", "done"]))))
+        .label("status_other"),
         count_if(and_(open_, i.c.status.is_(None))).label("status_missing"),
         count_if(and_(open_, i.c.deadline < day(as_of))).label("overdue"),
         count_if(and_(closed, i.c.closed_date <= i.c.deadline)).label("closed_on_time"),
@@ -75,7 +77,7 @@ register(
            description="未销号问题中状态为已整改待销号的个数（仅最新数据日）。"),
     Metric("rect_status_other", "状态与日期不符", "rectification", "个", -1, "stock",
            "rectification_items", "status_other", latest_only=True,
-           description="未销号（无销号日期）但状态为已销号或无法识别的个数，见数据说明。"),
+           description="未销号（无销号日期）但状态为已销号、无法识别或未填写的个数，见数据说明。"),
     Metric("rect_overdue", "逾期未整改", "rectification", "个", -1, "stock", "rectification_items",
            "overdue", description="统计日尚未销号（含已整改待销号）且已过整改时限的问题数。"),
     Metric("rect_on_time_rate", "按期销号率", "rectification", "%", 1, "stock",

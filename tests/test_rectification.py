@@ -293,3 +293,19 @@ def test_burn_down_item_closed_before_found_is_never_open(open_dataset):
     db = open_dataset("fx_rect_dirty", lambda url: load_rows(url, DIRTY_ROWS))
     bd = burn_down(db, db.scope(None), db.period("campaign"))
     assert [int(x) for x in bd.points["open"]] == [1] * len(BLOCK_DAYS)
+
+
+def test_status_split_adds_up_with_a_missing_status(open_dataset):
+    """An open item whose status is NULL (r13) is 状态与日期不符 (an unknown status), like
+    r08's contradiction: the four parts of the split add up to 未销号. SQL's
+    ``status NOT IN (…)`` never holds for NULL, so it must be asked for on its own."""
+    r13 = _item("r13", "350206001", D(2026, 10, 20), D(2026, 12, 20), None, None)
+    db = open_dataset("fx_rect_null", lambda url: load_rows(url, {**ROWS, "rectification": ITEMS + [r13]}))
+    parts = ["rect_status_open", "rect_status_in_progress", "rect_status_done", "rect_status_other"]
+    frame = compute(db, ["rect_unclosed", *parts], db.scope(None), db.period("2026Q4"))
+    for row in frame.to_dict("records"):
+        assert sum(row[k] for k in parts) == row["rect_unclosed"], row
+    total = rows_by_id(frame)["total"]
+    check(total, {"rect_unclosed": 8, "rect_status_open": 3, "rect_status_in_progress": 2,
+                  "rect_status_done": 1, "rect_status_other": 2})     # r08 and r13
+    check(rows_by_id(frame)["350206"], {"rect_unclosed": 3, "rect_status_other": 1})  # r04 r07 r13

@@ -345,9 +345,13 @@ def _hbar_figure(heading: _Heading, bars: list[_Bar], metric: Metric, lines: lis
             cliponaxis=False))
     # the names' column sized here, so the footnotes can start at the figure's left edge
     left = math.ceil(max(_text_px(b.label) for b in bars) * 1.1) + 20
-    layout = _layout(heading, plot_px=rows * ROW_PX, top_rows=len(lines), notes=notes, left=left)
+    # the value labels beyond the bars' ends get a right margin as wide as the widest one:
+    # they fit whatever the chart's width (a share of the axis did not in a half column)
+    right = math.ceil(max(_text_px(b.text) for b in bars) * 1.05) + 12
+    layout = _layout(heading, plot_px=rows * ROW_PX, top_rows=len(lines), notes=notes, left=left,
+                     right=right)
     values = [b.value for _, b in shown] + [ln.value for ln in lines]
-    x_range = _value_range(values, max(len(b.text) for b in bars))
+    x_range = _value_range(values)
     layout["xaxis"] = dict(title=dict(text=_axis_title([metric]), standoff=6), range=x_range,
                            automargin=True, **_value_axis(metric.unit, values))
     layout["yaxis"] = dict(type="category", categoryorder="array", categoryarray=ids, tickvals=ids,
@@ -357,13 +361,13 @@ def _hbar_figure(heading: _Heading, bars: list[_Bar], metric: Metric, lines: lis
     return _figure(data, layout)
 
 
-def _value_range(values: list[float], widest_text: int) -> list[float]:
-    """From zero (bars start at 0) to the largest value, with room for the value labels
-    outside the bars' ends (about 2 % of the width per character)."""
+def _value_range(values: list[float]) -> list[float]:
+    """From zero (bars start at 0) to just past the largest value (the value labels sit in
+    the right margin)."""
     lo, hi = min([0.0] + values), max([0.0] + values)
     if hi == lo:
         hi = lo + 1.0
-    return [lo, hi + (hi - lo) * (0.04 + 0.02 * widest_text)]
+    return [lo, hi + (hi - lo) * 0.02]
 
 
 def _value_axis(unit: str, values: list[float]) -> dict:
