@@ -44,7 +44,7 @@ OVERVIEW_TRENDS = [key for key, _ in overview_screen.TRENDS]
 
 
 def first_month(period):
-    """The trends' first month, as 总览 picks it (``overview_page._first_month``)."""
+    """The trends' first month, as the pages pick it (``ui.data.trend_start``)."""
     return period.start.replace(day=1) if period.is_campaign else months_back(period.as_of, 12)
 
 

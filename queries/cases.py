@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Callable, Sequence
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from queries.coverage import (
     PROGRAMME_LABEL, REGISTER_LABEL, SCREENING_CATEGORY_LABEL, crosscheck_pending,
@@ -32,9 +32,15 @@ from queries.coverage import (
 )
 from queries.figures import Query, dim_label
 from queries.period import Period
-from queries.schema import crosscheck_hit, recipient, screening
+from queries.petitions import (
+    CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
+    matter_township, repeat_facts,
+)
+from queries.schema import crosscheck_hit, petition, recipient, screening
 from queries.scope import Scope
-from queries.sql import bytewise, codes_of, day, days_between, not_seekable, on_or_before
+from queries.sql import (
+    bytewise, codes_of, day, days_between, done_by, not_done_by, not_seekable, on_or_before,
+)
 from queries.runner import histogram
 from queries.statements import run_statements
 
@@ -240,6 +246,48 @@ def _staff_relatives(db, scope: Scope, period: Period, regions, _limit: int) -> 
     return _Prepared("staff_relatives", stmt, {"programme": PROGRAMME_LABEL})
 
 
+def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+    """重复信访事项 (重点标注): every matter with N petitions or more by the as-of day, placed
+    by its first petition; the unresolved first, the longest open first."""
+    q, as_of = Query(scope, period), period.as_of
+    f = repeat_facts(q)
+    resolved = done_by(f.c.last_closed, as_of)
+    p = petition.alias("p_list")
+    of_matter = [p.c.matter_id == f.c.matter_id, p.c.received_date <= day(as_of)]
+    ended = case((resolved, f.c.last_closed), else_=day(as_of))
+    days_open = days_between(ended, f.c.first_date)
+    stmt = select(f.c.matter_id, f.c.township_code, f.c.petitions.label("petitions"),
+                  select(codes_of(p.c.channel)).where(*of_matter).scalar_subquery().label("channels"),
+                  f.c.first_date,
+                  select(func.max(p.c.received_date)).where(*of_matter).scalar_subquery().label("last_date"),
+                  days_open.label("days_open"),
+                  case((resolved, "resolved"), else_="unresolved").label("resolution")) \
+        .select_from(f).where(*_gate(db, q, f.c.township_code, regions)) \
+        .order_by(case((resolved, 1), else_=0), days_open.desc(), bytewise(f.c.matter_id))
+    return _Prepared("repeat_matters", stmt, {"channels": CHANNEL_LABEL, "resolution": RESOLUTION_LABEL})
+
+
+RESOLUTION_LABEL = {"unresolved": "未化解", "resolved": "已化解"}
+
+
+def _overdue_petitions(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+    """超期未办结信访: petitions received by the as-of day, past their due day and not closed
+    by it, placed by their matter's first petition; the longest overdue first."""
+    q, as_of = Query(scope, period), period.as_of
+    p = petition.alias("p_over")
+    town = matter_township(p.c.matter_id)
+    overdue = days_between(day(as_of), p.c.due_date)
+    inner = select(p.c.petition_id, p.c.matter_id, p.c.petitioner_name.label("name"),
+                   town.label("township_code"), p.c.channel, p.c.category, p.c.received_date,
+                   p.c.due_date, overdue.label("days_overdue")) \
+        .where(on_or_before(p.c.received_date, as_of), not_done_by(p.c.closed_date, as_of),
+               p.c.due_date < day(as_of)).subquery("overdue")
+    stmt = select(*inner.c).where(*_gate(db, q, inner.c.township_code, regions)) \
+        .order_by(inner.c.days_overdue.desc(), bytewise(inner.c.petition_id))
+    return _Prepared("overdue_petitions", stmt,
+                     {"channel": CHANNEL_LABEL, "category": PETITION_CATEGORY_LABEL})
+
+
 @dataclass(frozen=True)
 class ListSpec:
     title: str
@@ -274,7 +322,41 @@ LISTS: dict[str, ListSpec] = {
     "staff_relatives": ListSpec("近亲属享受人员清单", "人", "staff_relatives", (
         _NAME, _PERSON, _c("household_id", "户编号", "id"), _TOWN, _PROGRAMME,
         _c("start_date", "纳入日期", "date"), _AMOUNT), _staff_relatives),
+    "repeat_matters": ListSpec("重复信访事项清单", "件", "repeat_matters", (
+        _c("matter_id", "事项编号"), _TOWN, _c("petitions", "信访次数", "int"),
+        _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
+        _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int"),
+        _c("resolution", "化解情况")), _repeat_matters),
+    "overdue_petitions": ListSpec("超期未办结信访清单", "件", "overdue_petitions", (
+        _c("petition_id", "信访件编号"), _c("matter_id", "事项编号"), _NAME, _TOWN,
+        _c("channel", "渠道"), _c("category", "反映问题类别"), _c("received_date", "收到日期", "date"),
+        _c("due_date", "办理期限", "date"), _c("days_overdue", "超期天数", "int")), _overdue_petitions),
 }
+
+
+def matter_petitions(db, matter_id: str, scope: Scope, period: Period, *,
+                     regions: Sequence[str] | None = None) -> CaseList:
+    """The petitions of one matter received by the as-of day, in order (what a flagged
+    matter opens to): empty unless the matter is placed (by its first petition) in
+    ``scope`` and the user's regions."""
+    q, as_of = Query(scope, period), period.as_of
+    p = petition.alias("p_of")
+    stmt = select(p.c.petition_id, p.c.received_date, p.c.channel, p.c.category, p.c.status,
+                  p.c.closed_date, p.c.petitioner_name.label("name")) \
+        .where(p.c.matter_id == matter_id, on_or_before(p.c.received_date, as_of),
+               *_gate(db, q, matter_township(p.c.matter_id), regions)) \
+        .order_by(p.c.received_date, bytewise(p.c.petition_id))
+    prepared = _Prepared("matter_petitions", stmt, {"channel": CHANNEL_LABEL,
+                                                    "category": PETITION_CATEGORY_LABEL,
+                                                    "status": PETITION_STATUS_LABEL})
+    rows = run_statements(db, [_limited(prepared, EXCEL)])[0]
+    return _finish(prepared, rows, EXCEL, MATTER_PETITIONS)
+
+
+MATTER_PETITIONS = ListSpec("信访件明细", "件", "", (
+    _c("petition_id", "信访件编号"), _c("received_date", "收到日期", "date"), _c("channel", "渠道"),
+    _c("category", "反映问题类别"), _c("status", "办理状态"), _c("closed_date", "办结日期", "date"),
+    _NAME), lambda *_: None)
 
 
 def _person(r):
@@ -303,10 +385,10 @@ def _limited(prepared: _Prepared, limit: int):
     return stmt.limit(max(0, int(limit)))
 
 
-def _finish(prepared: _Prepared, rows, limit: int) -> CaseList:
+def _finish(prepared: _Prepared, rows, limit: int, spec: "ListSpec | None" = None) -> CaseList:
     """The list from its statement's rows: cells by column kind, codes as labels, the
     total and the SUM(…) OVER () columns from its first row."""
-    spec = LISTS[prepared.key]
+    spec = spec or LISTS[prepared.key]
     records = rows.select(*rows.columns)
     at = {c: i for i, c in enumerate(rows.columns)}
     first = records[0] if records else None

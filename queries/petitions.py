@@ -25,6 +25,7 @@ CHANNEL_LABEL = {
     "letter": "来信", "visit": "来访", "online": "网上信访", "hotline_12345": "12345热线",
     "assistance_hotline": "社会救助热线", "media": "媒体反映",
 }
+STATUS_LABEL = {"accepted": "已受理", "processing": "办理中", "closed": "已办结"}
 CATEGORY_LABEL = {
     "dibao_eligibility": "低保认定", "payment": "资金发放", "conduct": "工作作风",
     "tekun": "特困供养", "linshi": "临时救助", "disability": "残疾人补贴", "other": "其他",
@@ -104,6 +105,16 @@ def repeat_facts(q: Query):
     return matter_facts(q, repeat_only=True)
 
 
+def repeat_threshold() -> int:
+    """The petitions that make a matter a repeat matter (同一问题3次(含)以上): a setting."""
+    return int(settings.get("OVERSIGHT_REPEAT_THRESHOLD"))
+
+
+def repeat_open_days() -> int:
+    """Days a repeat matter may stay unresolved before it is 长期未化解 (red): a setting."""
+    return int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS"))
+
+
 def _unresolved(last_closed, as_of):
     """A repeat matter is unresolved while its last petition so far is not closed."""
     return not_done_by(last_closed, as_of)
@@ -125,7 +136,7 @@ def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
     those that are repeat matters by then, for an earlier period), whose last petition so
     far closed on ``last_closed``."""
     start, as_of = period.start, period.as_of
-    open_limit = as_of - timedelta(days=int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS")))
+    open_limit = as_of - timedelta(days=repeat_open_days())
     unresolved = among(repeat_by_then, _unresolved(last_closed, as_of))
     return [
         count_if(among(repeat_by_then, between_days(f.c.nth_date, start, as_of))).label("new" + suffix),

@@ -6,14 +6,11 @@ monthly trends of the four areas; the ten townships with the highest problem ind
 """
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from queries.figures import METRICS
 from ui import cards, charts, data, drill, maps, tables
 from queries import problem_index
-from queries.series import months_back
 from queries.problem_index import INDEX_METRIC, WORST_INDEX_METRIC
 from ui.index_table import top_townships
 from ui.navigation import View
@@ -85,23 +82,15 @@ def _choice_label(key: str) -> str:
 
 
 def _trends(view: View) -> None:
-    period = view.filters.period
     st.subheader("月度趋势")
-    first = _first_month(view)
+    first = data.trend_start(view)
     series = data.series(view, [k for k, _ in TRENDS], first)
     for row in (TRENDS[:2], TRENDS[2:]):
         for column, (key, area) in zip(st.columns(2, gap="large"), row):
             with column:
                 charts.trend_lines(view, series, [key], key=f"overview.trend.{key}",
                                    title=f"{area}：{METRICS[key].label}")
-    st.caption(f"自 {first.year}年{first.month}月 至 {period.as_of.isoformat()}；"
-               "流量指标为当月数，时点指标为月末（末月为统计截至日）数。阴影为专项治理各阶段。")
-
-
-def _first_month(view: View) -> date:
-    """The campaign's months for 专项治理以来; for a quarter, the twelve months to its end."""
-    period = view.filters.period
-    return period.start.replace(day=1) if period.is_campaign else months_back(period.as_of, 12)
+    st.caption(charts.trend_note(view, first))
 
 
 def _top_townships(view: View) -> None:

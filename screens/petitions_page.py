@@ -1,16 +1,121 @@
-"""重复信访 — a placeholder until its full view lands: says what will come."""
+"""重复信访 — repeat petitions (views.md, page 3): new and unresolved repeat matters by
+place, the channel and category mix, the monthly trend, the resolution rates by place,
+the flagged list (重点标注) whose matters open to their petitions, and 超期未办结信访.
+"""
 from __future__ import annotations
 
-from ui.navigation import View
-from ui.placeholder import coming
+import pandas as pd
+import streamlit as st
 
-PLANNED = (
-    "新增重复信访事项、未化解重复信访事项（地图与排名）",
-    "渠道构成与月度趋势",
-    "一次性化解率、信访按期办结率",
-    "重点标注清单：事项、镇街、件数、渠道、首末次日期、已历时、状态",
-)
+from queries.figures import METRICS
+from queries.petitions import repeat_open_days, repeat_threshold
+from ui import cards, charts, data, drill, maps, tables
+from ui.format import plain
+from ui.navigation import View
+
+HEADLINE = ("new_repeat_matters", "unresolved_repeat_matters", "unresolved_repeat_long",
+            "repeat_matters", "overdue_petitions")
+# the figures a user may colour the map and rank by, the page's main one first
+MAP_FIGURES = ("new_repeat_per_10k", "new_repeat_matters", "unresolved_repeat_matters")
+BY_PLACE = ("new_repeat_matters", "new_repeat_per_10k", "unresolved_repeat_matters",
+            "unresolved_repeat_long", "petitions", "one_time_resolution", "petition_on_time_rate",
+            "satisfaction_rate")
+RATES = ("one_time_resolution", "petition_on_time_rate", "satisfaction_rate")
+TRENDS = (("petitions", "信访件数"), ("new_repeat_matters", "新增重复信访事项"))
+LISTS = ("repeat_matters", "overdue_petitions")
 
 
 def render(view: View) -> None:
-    coming(PLANNED)
+    drill.breadcrumb(view)
+    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + tuple(cards.warning_keys(HEADLINE))))
+    frame = view.figures(keys, with_change=True)
+    lists = data.case_lists(view, LISTS)
+    total = frame[frame["is_total"]].iloc[0]
+    cards.headline_cards(view, total, HEADLINE, key="petitions.head")
+    st.caption(_period_note(view))
+    _by_place(view, frame)
+    _mix(view)
+    _trends(view)
+    _rates(view, frame)
+    _flagged(view, lists["repeat_matters"])
+    st.subheader("超期未办结信访")
+    tables.case_table(lists["overdue_petitions"], view, key="petitions.overdue",
+                      fetch_all=lambda: data.all_cases(view, "overdue_petitions"), order="超期天数从长到短")
+
+
+def _period_note(view: View) -> str:
+    period = view.filters.period
+    flow = (f"新增重复信访事项为 {period.start.isoformat()} 起的累计数" if period.is_campaign
+            else "新增重复信访事项为本季度内的数")
+    return (f"{flow}；重复信访事项、未化解重复信访事项、超期未办结信访为统计截至日的时点数。"
+            f"认定标准：同一事项各渠道信访 {repeat_threshold()} 次（含）以上；未化解超过 "
+            f"{repeat_open_days()} 天为长期未化解（红色预警）。{cards.change_note(period)}")
+
+
+def _by_place(view: View, frame: pd.DataFrame) -> None:
+    st.subheader(f"{drill.child_label(view)}重复信访")
+    choice = st.segmented_control("地图与排名指标", MAP_FIGURES, default=MAP_FIGURES[0],
+                                  format_func=lambda k: METRICS[k].label, key="petitions.map_figure",
+                                  required=True)
+    areas, highlight = drill.comparison(view, frame, METRICS[choice])
+    with st.container(horizontal=True, gap="large", key="beside_petitions"):
+        maps.area_map(view, frame, choice, key="petitions.map")
+        with st.container(key="ranking_petitions"):
+            charts.ranked_bars(view, areas, choice, key=f"petitions.rank.{choice}",
+                               on_pick=drill.picker(view), highlight=highlight)
+    tables.figure_table(frame, BY_PLACE, key="petitions.areas")
+
+
+def _mix(view: View) -> None:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("按信访渠道")
+        charts.mix_bars(view, data.figures_by(view, ["petitions"], "channel"), "petitions",
+                        key="petitions.channel", title="信访件数 · 按渠道")
+    with right:
+        st.subheader("按反映问题类别")
+        charts.mix_bars(view, data.figures_by(view, ["petitions"], "category"), "petitions",
+                        key="petitions.category", title="信访件数 · 按反映问题类别")
+
+
+def _trends(view: View) -> None:
+    st.subheader("月度趋势")
+    first = data.trend_start(view)
+    series = data.series(view, [k for k, _ in TRENDS], first)
+    for column, (key, title) in zip(st.columns(2, gap="large"), TRENDS):
+        with column:
+            charts.trend_lines(view, series, [key], key=f"petitions.trend.{key}", title=title)
+    st.caption(charts.trend_note(view, first))
+
+
+def _rates(view: View, frame: pd.DataFrame) -> None:
+    st.subheader("化解与办理质量")
+    choice = st.segmented_control("排名指标", RATES, default=RATES[0],
+                                  format_func=lambda k: METRICS[k].label, key="petitions.rate",
+                                  required=True)
+    areas, highlight = drill.comparison(view, frame, METRICS[choice])
+    charts.ranked_bars(view, areas, choice, key=f"petitions.rates.{choice}",
+                       on_pick=drill.picker(view), highlight=highlight)
+
+
+def _flagged(view: View, case) -> None:
+    """重点标注: every repeat matter, the unresolved first; 超60天 in red; a matter picked
+    below opens to its petitions."""
+    st.subheader("重复信访事项清单（重点标注）")
+    st.caption(f"同一事项各渠道信访 {repeat_threshold()} 次（含）以上即列入；未化解在前，"
+               f"历时超过 {repeat_open_days()} 天的未化解事项标红。")
+    tables.case_table(case, view, key="petitions.flagged",
+                      fetch_all=lambda: data.all_cases(view, "repeat_matters"),
+                      order="未化解在前、历时从长到短", alert=_long_open)
+    if case is None or case.rows.empty:
+        return
+    matter = st.selectbox("查看事项的各次信访", case.rows["matter_id"].tolist(), index=None,
+                          placeholder="选择事项编号", key="petitions.matter")
+    if matter is not None:
+        petitions = data.matter_petitions(view, matter)
+        st.markdown(f"**事项 {plain(matter)} 的信访件**")
+        tables.case_table(petitions, view, key="petitions.matter_rows", order="收到日期")
+
+
+def _long_open(row: pd.Series) -> bool:
+    return row["resolution"] == "未化解" and (row["days_open"] or 0) > repeat_open_days()

@@ -18,7 +18,7 @@ from app_driver import ROOT, signed_in, texts
 from queries.database import Database
 from queries.figures import METRICS
 from queries.runner import compute
-from screens import coverage_page, overview_page
+from screens import coverage_page, overview_page, petitions_page
 from settings import DEMO_DB_PATH
 from ui import format as fmt
 
@@ -32,7 +32,9 @@ SCOPES = {
     "commission": (None, TONGAN, PLANTED_GAP),
     "siming": (None, "350203", "350203007"),
 }
-PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE}
+PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE,
+         "petitions": petitions_page.HEADLINE}
+PLANTED_REPEAT = MANIFEST["planted"]["repeat_cluster"]["township_code"]     # 湖里区
 
 
 pytestmark = pytest.mark.usefixtures("demo_app")
@@ -221,3 +223,41 @@ def test_without_the_optional_tables_coverage_says_not_connected(tmp_path, monke
     infos = [i.value for i in at.info]
     assert any(i.startswith("数据比对疑点：未接入") for i in infos), infos
     assert any(i.startswith("死亡后发放明细：未接入") for i in infos), infos
+
+
+# --------------------------------------------------------------------------- 重复信访
+
+def test_planted_repeat_township_heads_the_new_repeat_ranking():
+    """2026Q3 in 湖里区: the planted cluster township has 8 new repeat matters, the most."""
+    at = open_page("supervisor", "petitions", {"period": "2026Q3", "scope": PLANTED_REPEAT[:6]})
+    at.segmented_control(key="petitions.map_figure").set_value("new_repeat_matters").run()
+    assert not at.exception, at.exception
+    bars = _plotly(at, "petitions.rank.new_repeat_matters")["data"][0]
+    assert bars["customdata"][bars["y"].index("r0")] == PLANTED_REPEAT
+    assert bars["x"][bars["y"].index("r0")] == MANIFEST["planted"]["repeat_cluster"]["new_repeat_matters_2026Q3"]
+
+
+def test_planted_matters_in_the_flagged_list_with_their_petitions():
+    """The planted matters with exactly 3, 4 and 7 petitions are flagged with those counts,
+    the list counts every repeat matter, and the unresolved 7-petition matter comes first
+    among them; picked, a matter opens to its petitions, names masked for a leader."""
+    at = open_page("leader", "petitions", {"period": "campaign"})
+    flagged = _table_with(at, "信访次数")
+    assert len(flagged) == MANIFEST["petitions"]["repeat_matters_total"]
+    counts = dict(zip(flagged["事项编号"], flagged["信访次数"]))
+    for matter in MANIFEST["petitions"]["planted_matters"]:
+        assert counts[matter["matter_id"]] == matter["petitions"], matter["matter_id"]
+    resolution = dict(zip(flagged["事项编号"], flagged["化解情况"]))
+    assert resolution["M00004421"] == "未化解" and resolution["M00004420"] == "已化解"
+    at.selectbox(key="petitions.matter").set_value("M00004421").run()
+    assert not at.exception, at.exception
+    petitions = _table_with(at, "办理状态")
+    assert len(petitions) == 7
+    assert all(len(n) < 2 or "*" in n for n in petitions["姓名"])
+
+
+def test_overdue_petitions_list_equals_its_card():
+    at = open_page("commission", "petitions", {"period": "campaign", "scope": TONGAN})
+    overdue = _table_with(at, "超期天数")
+    assert f"{len(overdue)} 件" == shown(at)["超期未办结信访"]
+    assert list(overdue["超期天数"]) == sorted(overdue["超期天数"], reverse=True)

@@ -652,3 +652,62 @@ def test_same_day_tie_break_is_bytewise_on_every_backend(open_dataset):
     by_name = dict(zip(frame["name"], frame["petition_matters"]))
     assert by_name["湖里区"] == 1
     assert by_name["思明区"] == 0
+
+
+# --------------------------------------------------------------------------- the lists
+
+def test_flagged_list_of_repeat_matters(db):
+    """重点标注 on 11-15: the seven matters with 3 petitions or more (M1 M2 M3 M4 M5 M8 M12),
+    the unresolved first and the longest open first (M1 and M8 both 106 days: by id);
+    M5, resolved on 09-01 after 48 days, last. Its count is the figure's."""
+    from queries.cases import case_list
+    scope, period = db.scope(None), db.period("2026Q4")
+    cl = case_list("repeat_matters", db, scope, period)
+    total = compute(db, ["repeat_matters"], scope, period)
+    assert cl.total == 7 == total.loc[total["is_total"], "repeat_matters"].iloc[0]
+    rows = cl.rows
+    assert list(rows["matter_id"]) == ["M3", "M2", "M12", "M1", "M8", "M4", "M5"]
+    assert list(rows["petitions"]) == [7, 4, 3, 3, 3, 3, 3]
+    assert list(rows["days_open"]) == [224, 189, 128, 106, 106, 36, 48]
+    assert list(rows["resolution"]) == ["未化解"] * 6 + ["已化解"]
+    assert _codes(rows) == [C, A, None, A, B, B, C]
+    assert list(rows["last_date"]) == [D(2026, 11, 15), D(2026, 10, 20), D(2026, 7, 12),
+                                       D(2026, 10, 1), D(2026, 9, 1), D(2026, 11, 15), D(2026, 8, 15)]
+    channels = dict(zip(rows["matter_id"], rows["channels"]))
+    assert channels["M1"] == "来信、来访、网上信访" and channels["M2"] == "来信、12345热线"
+    # 思明区: the matters whose first petition lies there (M12's lies nowhere known)
+    siming = case_list("repeat_matters", db, db.scope(SIMING), period)
+    assert list(siming.rows["matter_id"]) == ["M2", "M1", "M8", "M4"]
+
+
+def test_overdue_petitions_list(db):
+    """超期未办结信访 on 11-15: received, open and past due — p12c 113 days, p06a 108 (its
+    status says closed, its dates do not), p03e 87, p08c 61, p01c 15; placed by their
+    matter's first petition. Its count is the figure's."""
+    from queries.cases import case_list
+    period = db.period("2026Q4")
+    cl = case_list("overdue_petitions", db, db.scope(None), period)
+    total = compute(db, ["overdue_petitions"], db.scope(None), period)
+    assert cl.total == 5 == total.loc[total["is_total"], "overdue_petitions"].iloc[0]
+    assert list(cl.rows["petition_id"]) == ["p12c", "p06a", "p03e", "p08c", "p01c"]
+    assert list(cl.rows["days_overdue"]) == [113, 108, 87, 61, 15]
+    assert _codes(cl.rows) == [None, A, C, B, A]
+    siming = case_list("overdue_petitions", db, db.scope(SIMING), period)
+    assert list(siming.rows["petition_id"]) == ["p06a", "p08c", "p01c"]
+
+
+def _codes(rows) -> list:
+    return [None if isinstance(c, float) or c is None else c for c in rows["township_code"]]
+
+
+def test_a_matter_opens_to_its_petitions_only_within_scope(db):
+    """M5's petitions in order (p05a before p05b on the same day); M5 is 湖里区's (its first
+    petition, p05a, lies in C), so 思明区 gets none of them, although two lie in A."""
+    from queries.cases import matter_petitions
+    period = db.period("2026Q4")
+    rows = matter_petitions(db, "M5", db.scope(HULI), period).rows
+    assert list(rows["petition_id"]) == ["p05a", "p05b", "p05c"]
+    assert list(rows["status"]) == ["已办结"] * 3
+    assert matter_petitions(db, "M5", db.scope(SIMING), period).rows.empty
+    # as of 2026Q3's 09-30: M1's third petition (10-01) is not yet received
+    assert list(matter_petitions(db, "M1", db.scope(None), db.period("2026Q3")).rows["petition_id"]) == ["p01a", "p01b"]

@@ -401,6 +401,12 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
 
 # --------------------------------------------------------------------------- trend
 
+def trend_note(view: View, first: date) -> str:
+    """The caption under a page's monthly trends: their months and how points are read."""
+    return (f"自 {first.year}年{first.month}月 至 {view.filters.period.as_of.isoformat()}；"
+            "流量指标为当月数，时点指标为月末（末月为统计截至日）数。阴影为专项治理各阶段。")
+
+
 def trend_figure(view: View, series: pd.DataFrame, metric_keys: Sequence[str], *,
                  title: str | None = None, note: str | None = None) -> go.Figure | None:
     """One line per figure, a point per month (``month``: its first day; ``day``: the

@@ -21,7 +21,7 @@ from queries.problem_index import in_scope
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_with_change
 from queries.runner import histogram as runner_histogram
-from queries.series import monthly
+from queries.series import monthly, months_back
 from queries.db import database_url
 from ui.filters import Filters
 
@@ -117,6 +117,28 @@ def _case_lists(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...],
                 scope_code: str, regions: tuple[str, ...] | None) -> dict:
     return cases.case_lists(_db, list(keys), _db.scope(scope_code, allowed=regions),
                             _db.period(period_key), regions=regions)
+
+
+def matter_petitions(view, matter_id: str):
+    """The petitions of one repeat matter of the view (queries.cases.matter_petitions):
+    nothing unless the matter lies in the view's scope and the user's regions."""
+    f = view.filters
+    return _matter_petitions(view.db, database_url(), view.db.data_as_of.isoformat(), str(matter_id),
+                             f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在查询……")
+def _matter_petitions(_db: Database, url: str, data_as_of: str, matter_id: str, period_key: str,
+                      scope_code: str, regions: tuple[str, ...] | None):
+    return cases.matter_petitions(_db, matter_id, _db.scope(scope_code, allowed=regions),
+                                  _db.period(period_key), regions=regions)
+
+
+def trend_start(view) -> date:
+    """The first month of a page's monthly trends: the campaign's for 专项治理以来, else the
+    twelve months to the quarter's end."""
+    period = view.filters.period
+    return period.start.replace(day=1) if period.is_campaign else months_back(period.as_of, 12)
 
 
 def all_cases(view, key: str) -> pd.DataFrame:

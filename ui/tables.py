@@ -19,7 +19,7 @@ import streamlit as st
 
 from queries.cases import EXCEL, CaseList, Column
 from queries.figures import METRICS, Metric
-from ui import access_log, xlsx
+from ui import access_log, theme, xlsx
 from ui import format as fmt
 from ui.format import plain
 from ui.privacy import mask_frame, personal_columns
@@ -97,12 +97,17 @@ def _printf(decimals: int) -> str:
 
 # --------------------------------------------------------------------------- cases
 
-def case_table(case: CaseList, view: "View", *, key: str,
-               fetch_all: Callable[[], pd.DataFrame] | None = None, order: str | None = None) -> None:
+def case_table(case: CaseList | None, view: "View", *, key: str,
+               fetch_all: Callable[[], pd.DataFrame] | None = None, order: str | None = None,
+               alert: Callable[[pd.Series], bool] | None = None) -> None:
     """A list of cases for ``view``'s user: the count (共 N 人), the first rows in the
     list's order (``order`` says which, e.g. 待纳入天数从长到短), sortable, masked by role,
     townships linking to 乡镇画像, and an Excel download with the same columns of all the
-    rows (``fetch_all()``, at most EXCEL_LIMIT; without it, the rows shown)."""
+    rows (``fetch_all()``, at most EXCEL_LIMIT; without it, the rows shown). ``alert``:
+    rows for which it holds (given the list's own row) are drawn in red. None: 未接入."""
+    if case is None:
+        not_connected("本清单")
+        return
     if case.total == 0 or case.rows.empty:
         st.info(NO_DATA)
         return
@@ -112,13 +117,19 @@ def case_table(case: CaseList, view: "View", *, key: str,
     if personal:
         access_log.record(user, view.page.url_path, case.key, view.filters.scope.code,
                           view.filters.period.key, len(case.rows), masked=user.masks_names)
-    st.dataframe(case_frame(case.rows, case.columns, view, links=True), hide_index=True,
-                 width="stretch", column_config=case_config(case.columns),
+    shown = case_frame(case.rows, case.columns, view, links=True)
+    if alert is not None:
+        flags = [bool(alert(row)) for _, row in case.rows.reset_index(drop=True).iterrows()]
+        shown = shown.style.apply(lambda row: [ALERT_STYLE if flags[row.name] else ""] * len(row), axis=1)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=case_config(case.columns),
                  placeholder=fmt.NO_VALUE, key=f"{key}_cases")
     title = f"{case.title}-{view.filters.scope.name}-{view.filters.period.key}"
     st.download_button(f"下载 Excel（{_excel_rows(case, fetch_all is not None):,} {case.unit}）",
                        data=lambda: case_xlsx(case, view, fetch_all, personal), file_name=_file_name(title),
                        mime=XLSX_MIME, key=f"{key}_cases_xlsx", on_click="ignore")
+
+
+ALERT_STYLE = f"color: {theme.WARNING_COLOURS['red']}; font-weight: 600"
 
 
 def count_line(case: CaseList, order: str | None = None, *, complete_download: bool = True) -> str:
