@@ -13,13 +13,14 @@ from ui import cards, charts, data, drill, maps, tables
 from ui.format import plain
 from ui.navigation import View
 
-HEADLINE = ("new_repeat_matters", "unresolved_repeat_matters", "unresolved_repeat_long",
-            "repeat_matters", "overdue_petitions")
+# 长期未化解 is the warning on the 未化解 card (ui.cards.WARNING_HOME), not a card of its own
+HEADLINE = ("new_repeat_matters", "unresolved_repeat_matters", "repeat_matters", "petitions",
+            "overdue_petitions")
 # the figures a user may colour the map and rank by, the page's main one first
 MAP_FIGURES = ("new_repeat_per_10k", "new_repeat_matters", "unresolved_repeat_matters")
+# the areas' tables: four columns fit at 1440 px beside the names (a fifth was cut off)
 BY_PLACE = ("new_repeat_matters", "new_repeat_per_10k", "unresolved_repeat_matters",
-            "unresolved_repeat_long", "petitions", "one_time_resolution", "petition_on_time_rate",
-            "satisfaction_rate")
+            "unresolved_repeat_long")
 RATES = ("one_time_resolution", "petition_on_time_rate", "satisfaction_rate")
 TRENDS = (("petitions", "信访件数"), ("new_repeat_matters", "新增重复信访事项"))
 LISTS = ("repeat_matters", "overdue_petitions")
@@ -27,7 +28,7 @@ LISTS = ("repeat_matters", "overdue_petitions")
 
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + tuple(cards.warning_keys(HEADLINE))))
+    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + RATES + tuple(cards.warning_keys(HEADLINE))))
     frame = view.figures(keys, with_change=True)
     lists = data.case_lists(view, LISTS)
     total = frame[frame["is_total"]].iloc[0]
@@ -96,6 +97,7 @@ def _rates(view: View, frame: pd.DataFrame) -> None:
     areas, highlight = drill.comparison(view, frame, METRICS[choice])
     charts.ranked_bars(view, areas, choice, key=f"petitions.rates.{choice}",
                        on_pick=drill.picker(view), highlight=highlight)
+    tables.figure_table(frame, RATES, key="petitions.rates_table")
 
 
 def _flagged(view: View, case) -> None:

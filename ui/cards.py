@@ -37,6 +37,10 @@ WARNED_BY = {
 }
 
 
+# the card a rule belongs on when the row has it and not the rule's own figure
+WARNING_HOME = {"unresolved_repeat_long": "unresolved_repeat_matters"}
+
+
 def warning_keys(keys) -> list[str]:
     """The extra figures a row of cards needs for its warnings."""
     return sorted({WARNED_BY[k] for k in keys if k in WARNED_BY} - set(keys))
@@ -64,14 +68,17 @@ def warning_for(view: View, key: str, row: pd.Series) -> Warning:
 
 def warned_cards(keys) -> list[str]:
     """The cards of a row that carry a warning: each rule colours one card only, its own
-    figure's when that has a card (超30天未纳入), else the first card it qualifies (漏保人数,
-    not 漏保率 beside it as well: the same warning twice reads as two)."""
+    figure's when that has a card (超30天未纳入), else its home's (WARNING_HOME: 未化解重复信访
+    事项 for 长期未化解), else the first card it qualifies (漏保人数, not 漏保率 beside it as
+    well: the same warning twice reads as two)."""
     keys = list(keys)
     chosen: dict[str, str] = {}
     for key in keys:
         rule = WARNED_BY.get(key, key)
         if rule in keys:
             chosen[rule] = rule
+        elif WARNING_HOME.get(rule) in keys:
+            chosen[rule] = WARNING_HOME[rule]
         else:
             chosen.setdefault(rule, key)
     return list(chosen.values())
