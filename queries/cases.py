@@ -30,16 +30,18 @@ from queries.coverage import (
     deceased_spells, earliest_death, paid_after_death_rows, staff_relative_spells, uncovered,
     waiting_days,
 )
-from queries.figures import Query, dim_label
+from queries.clues import CATEGORY_LABEL as CLUE_CATEGORY_LABEL, SOURCE_LABEL as CLUE_SOURCE_LABEL
+from queries.figures import METRICS, NotForRole, Query, dim_label
 from queries.period import Period
 from queries.petitions import (
     CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
     matter_township, repeat_facts,
 )
-from queries.schema import crosscheck_hit, petition, recipient, screening
+from queries.schema import clue, crosscheck_hit, petition, recipient, screening
 from queries.scope import Scope
 from queries.sql import (
-    bytewise, codes_of, day, days_between, done_by, not_done_by, not_seekable, on_or_before,
+    between_days, bytewise, codes_of, day, days_between, done_by, not_done_by, not_seekable,
+    on_or_before,
 )
 from queries.runner import histogram
 from queries.statements import run_statements
@@ -126,16 +128,27 @@ def staff_relatives(db, scope: Scope, period: Period, *, limit: int = SHOWN,
 
 
 def case_list(key: str, db, scope: Scope, period: Period, *, limit: int = SHOWN,
-              regions: Sequence[str] | None = None) -> CaseList | None:
+              regions: Sequence[str] | None = None, role: str | None = None) -> CaseList | None:
     """List ``key`` of LISTS for ``scope`` and ``period``: its first ``limit`` rows (worst
     first; ``limit=EXCEL`` for a download) and its total. None when its optional table is
     missing (未接入). ``regions``: the user's allowed regions, applied again."""
-    return case_lists(db, [key], scope, period, limit=limit, regions=regions)[key]
+    return case_lists(db, [key], scope, period, limit=limit, regions=regions, role=role)[key]
+
+
+def audience(key: str) -> frozenset[str] | None:
+    """The roles that may see list ``key`` (None: everyone): its own, else its figure's."""
+    spec = LISTS[key]
+    return spec.audience if spec.audience is not None else METRICS[spec.figure].audience
 
 
 def case_lists(db, keys: Sequence[str], scope: Scope, period: Period, *, limit: int = SHOWN,
-               regions: Sequence[str] | None = None) -> dict[str, CaseList | None]:
-    """Several lists of one view, their statements run side by side (one each)."""
+               regions: Sequence[str] | None = None, role: str | None = None) -> dict[str, CaseList | None]:
+    """Several lists of one view, their statements run side by side (one each). ``role``:
+    the user's; a list outside its audience raises NotForRole before anything runs."""
+    for key in keys:
+        allowed = audience(key)
+        if role is not None and allowed is not None and role not in allowed:
+            raise NotForRole(f"{key} is not for {role}")
     prepared = {key: LISTS[key].prepare(db, scope, period, regions, limit) for key in keys}
     todo = [p for p in prepared.values() if p is not None]
     rows = run_statements(db, [_limited(p, limit) for p in todo])
@@ -288,6 +301,38 @@ def _overdue_petitions(db, scope: Scope, period: Period, regions, _limit: int) -
                      {"channel": CHANNEL_LABEL, "category": PETITION_CATEGORY_LABEL})
 
 
+def _overdue_clues(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+    """逾期未办结线索: received by the as-of day, past due and not concluded by it; the
+    longest overdue first."""
+    q, as_of = Query(scope, period), period.as_of
+    c = clue.alias("c_over")
+    overdue = days_between(day(as_of), c.c.due_date)
+    stmt = select(c.c.clue_id, c.c.township_code, c.c.source, c.c.category, c.c.received_date,
+                  c.c.due_date, overdue.label("days_overdue")) \
+        .where(on_or_before(c.c.received_date, as_of), not_done_by(c.c.concluded_date, as_of),
+               c.c.due_date < day(as_of), *_gate(db, q, c.c.township_code, regions)) \
+        .order_by(overdue.desc(), bytewise(c.c.clue_id))
+    return _Prepared("overdue_clues", stmt, {"source": CLUE_SOURCE_LABEL, "category": CLUE_CATEGORY_LABEL})
+
+
+def _transferred_clues(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+    """移交纪检监察: the clues transferred to the commission in the period (by their
+    transfer day, as the figure counts them); the latest first."""
+    q = Query(scope, period)
+    c = clue.alias("c_moved")
+    stmt = select(c.c.clue_id, c.c.township_code, c.c.category, c.c.received_date,
+                  c.c.transferred_date, c.c.concluded_date,
+                  case((c.c.substantiated.is_(True), "属实"), (c.c.substantiated.is_(False), "不属实"))
+                  .label("substantiated"),
+                  case((c.c.case_filed.is_(True), "已立案"), else_="—").label("case_filed"),
+                  c.c.officials_held_accountable) \
+        .where(c.c.transferred_to_commission.is_(True),
+               between_days(c.c.transferred_date, period.start, period.as_of),
+               on_or_before(c.c.received_date, period.as_of), *_gate(db, q, c.c.township_code, regions)) \
+        .order_by(c.c.transferred_date.desc(), bytewise(c.c.clue_id))
+    return _Prepared("transferred_clues", stmt, {"category": CLUE_CATEGORY_LABEL})
+
+
 @dataclass(frozen=True)
 class ListSpec:
     title: str
@@ -295,6 +340,7 @@ class ListSpec:
     figure: str                  # the figure (METRICS key) its total equals
     columns: tuple[Column, ...]
     prepare: Callable            # (db, scope, period, regions, limit) -> _Prepared | None
+    audience: frozenset[str] | None = None   # roles that may see it; None: its figure's
 
 
 def _c(key: str, label: str, kind: str = "text") -> Column:
@@ -331,6 +377,16 @@ LISTS: dict[str, ListSpec] = {
         _c("petition_id", "信访件编号"), _c("matter_id", "事项编号"), _NAME, _TOWN,
         _c("channel", "渠道"), _c("category", "反映问题类别"), _c("received_date", "收到日期", "date"),
         _c("due_date", "办理期限", "date"), _c("days_overdue", "超期天数", "int")), _overdue_petitions),
+    "overdue_clues": ListSpec("逾期未办结线索清单", "件", "overdue_clues", (
+        _c("clue_id", "线索编号"), _TOWN, _c("source", "线索来源"), _c("category", "问题类别"),
+        _c("received_date", "受理日期", "date"), _c("due_date", "办理期限", "date"),
+        _c("days_overdue", "逾期天数", "int")), _overdue_clues),
+    "transferred_clues": ListSpec("移交纪检监察线索清单", "件", "clues_transferred", (
+        _c("clue_id", "线索编号"), _TOWN, _c("category", "问题类别"),
+        _c("received_date", "受理日期", "date"), _c("transferred_date", "移交日期", "date"),
+        _c("concluded_date", "办结日期", "date"), _c("substantiated", "查证结论"),
+        _c("case_filed", "立案情况"), _c("officials_held_accountable", "问责干部数", "int")),
+        _transferred_clues, audience=frozenset({"commission"})),
 }
 
 

@@ -111,5 +111,6 @@ register(
     Metric("officials_accountable", "问责干部数", "clues", "人", 0, "flow", "clue_counts",
            "accountable", description="统计期内办结线索的问责干部人数合计（按办结日期）。"),
     Metric("official_clues", "涉及干部线索", "clues", "件", 0, "flow", "clue_counts", "official",
-           description="统计期内受理的涉及干部的线索数。"),
+           audience=frozenset({"commission"}),
+           description="统计期内受理的涉及干部的线索数（仅纪委监委可见）。"),
 )

@@ -296,6 +296,19 @@ def measure_set(name: str, *, requires: str | None = None, histogram: bool = Fal
     return register
 
 
+class NotForRole(PermissionError):
+    """A figure or list asked for by a role outside its audience (涉及干部线索, the clues
+    transferred to the commission … for anyone but the commission)."""
+
+
+def refuse_unseen(keys: Iterable[str], role: str | None) -> None:
+    """Raise NotForRole when any figure of ``keys`` has an audience without ``role``."""
+    for key in keys:
+        allowed = METRICS[key].audience
+        if role is not None and allowed is not None and role not in allowed:
+            raise NotForRole(f"{key} is not for {role}")
+
+
 def register(*metrics: Metric) -> None:
     for m in metrics:
         if m.key in METRICS:

@@ -420,3 +420,42 @@ def test_concluded_is_read_from_the_date(db, period_key, concluded, received_tot
                     db.period(period_key))
     total = rows_by_id(frame)["total"]
     assert (total["clues_concluded"], total["clues_received_total"]) == (concluded, received_total)
+
+
+# --------------------------------------------------------------------------- the lists
+
+def test_overdue_clues_list(db):
+    """逾期未办结线索 on 11-15: c09 26 days past due, c07 5 (concluded only on 11-20), c06
+    1 (its status says concluded, its dates do not); c05 is due on the as-of day itself."""
+    from queries.cases import case_list
+    scope, period = db.scope(None), db.period("2026Q4")
+    cl = case_list("overdue_clues", db, scope, period)
+    frame = compute(db, ["overdue_clues"], scope, period)
+    assert cl.total == 3 == frame.loc[frame["is_total"], "overdue_clues"].iloc[0]
+    assert list(cl.rows["clue_id"]) == ["c09", "c07", "c06"]
+    assert list(cl.rows["days_overdue"]) == [26, 5, 1]
+
+
+@pytest.mark.parametrize("period_key, expected", [("campaign", ["c06", "c12", "c03"]), ("2026Q4", ["c06", "c12"])])
+def test_transferred_clues_list_for_the_commission_only(db, period_key, expected):
+    """移交纪检监察 by transfer day within the period (c01's 03-20 is before the campaign,
+    c08's 11-16 after the as-of day), the latest first; for the commission only."""
+    from queries.cases import case_list
+    from queries.figures import NotForRole
+    scope, period = db.scope(None), db.period(period_key)
+    cl = case_list("transferred_clues", db, scope, period, role="commission")
+    frame = compute(db, ["clues_transferred"], scope, period)
+    assert cl.total == len(expected) == frame.loc[frame["is_total"], "clues_transferred"].iloc[0]
+    assert list(cl.rows["clue_id"]) == expected
+    for role in ("leader", "supervisor", "district"):
+        with pytest.raises(NotForRole):
+            case_list("transferred_clues", db, scope, period, role=role)
+
+
+def test_official_clues_figure_is_the_commissions():
+    from queries.figures import NotForRole, metrics_for, refuse_unseen
+    refuse_unseen(["official_clues", "clues_transferred"], "commission")
+    for role in ("leader", "supervisor", "district"):
+        with pytest.raises(NotForRole):
+            refuse_unseen(["clues_received", "official_clues"], role)
+        assert "official_clues" not in [m.key for m in metrics_for("clues", role)]

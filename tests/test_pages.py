@@ -18,7 +18,7 @@ from app_driver import ROOT, signed_in, texts
 from queries.database import Database
 from queries.figures import METRICS
 from queries.runner import compute
-from screens import coverage_page, overview_page, petitions_page
+from screens import clues_page, coverage_page, overview_page, petitions_page
 from settings import DEMO_DB_PATH
 from ui import format as fmt
 
@@ -33,7 +33,7 @@ SCOPES = {
     "siming": (None, "350203", "350203007"),
 }
 PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE,
-         "petitions": petitions_page.HEADLINE}
+         "petitions": petitions_page.HEADLINE, "clues": clues_page.HEADLINE}
 PLANTED_REPEAT = MANIFEST["planted"]["repeat_cluster"]["township_code"]     # 湖里区
 
 
@@ -261,3 +261,52 @@ def test_overdue_petitions_list_equals_its_card():
     overdue = _table_with(at, "超期天数")
     assert f"{len(overdue)} 件" == shown(at)["超期未办结信访"]
     assert list(overdue["超期天数"]) == sorted(overdue["超期天数"], reverse=True)
+
+
+# --------------------------------------------------------------------------- 问题线索
+
+PLANTED_OVERDUE = MANIFEST["planted"]["overdue"]
+
+
+def test_planted_overdue_township_heads_the_overdue_clues():
+    """翔安区: the planted township has the most 逾期未办结线索 (18), in the areas' table and
+    in the list, whose count is the card's."""
+    district = PLANTED_OVERDUE["township_code"][:6]
+    at = open_page("supervisor", "clues", {"period": "campaign", "scope": district})
+    places = _table_with(at, "逾期未办结线索（件）")
+    places = places[places["地区"] != places["地区"].iloc[0]]       # the district's own row first
+    worst = places.loc[places["逾期未办结线索（件）"].idxmax()]
+    name = Database.open(f"sqlite:///{DEMO_DB_PATH}").tree.get(PLANTED_OVERDUE["township_code"]).name
+    assert (worst["地区"], worst["逾期未办结线索（件）"]) == (name, PLANTED_OVERDUE["overdue_clues"])
+    overdue = _table_with(at, "逾期天数")
+    assert f"{len(overdue)} 件" == shown(at)["逾期未办结线索"]
+    assert [c.split("#")[-1] for c in overdue["所属镇街"]].count(name) == PLANTED_OVERDUE["overdue_clues"]
+
+
+def test_funnel_steps_equal_the_figures(db):
+    at = open_page("leader", "clues", {"period": "campaign"})
+    funnel = _plotly(at, "clues.funnel")["data"][0]
+    frame = compute(db, ["clues_received_total", "clues_concluded", "clues_substantiated",
+                         "clues_disposed"], db.scope(None), db.period("campaign"))
+    total = frame[frame["is_total"]].iloc[0]
+    assert funnel["x"] == [total[k] for k, _ in clues_page.FUNNEL]
+
+
+@pytest.mark.parametrize("username", ["leader", "supervisor", "siming"])
+def test_commission_parts_refused_to_every_other_role(username):
+    """涉及干部线索, the clues transferred to the commission, 立案 and 问责 by place: none of
+    them on the page for another role (the query layer refuses them too: test_clues)."""
+    at = open_page(username, "clues", {"period": "campaign"})
+    assert "涉及干部线索" not in shown(at)
+    assert "仅纪委监委可见" not in texts(at) and "移交纪检监察线索清单" not in texts(at)
+    assert not any("移交日期" in f.value.columns for f in at.dataframe)
+    assert not any("立案数（件）" in f.value.columns for f in at.dataframe)
+
+
+def test_commission_sees_its_parts(db):
+    at = open_page("commission", "clues", {"period": "campaign"})
+    frame = compute(db, ["official_clues", "clues_transferred"], db.scope(None), db.period("campaign"))
+    total = frame[frame["is_total"]].iloc[0]
+    assert shown(at)["涉及干部线索"] == fmt.value(METRICS["official_clues"], total["official_clues"])
+    assert len(_table_with(at, "移交日期")) == total["clues_transferred"]
+    assert "立案数（件）" in _table_with(at, "问责干部数（人）").columns

@@ -16,7 +16,7 @@ import html
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
@@ -596,6 +596,34 @@ def _mix_rows(frame: pd.DataFrame, metric_key: str) -> tuple[list[tuple[str, flo
     parts = frame[~frame["is_total"].astype(bool)]
     return [(str(n), _number(v), pd.isna(c)) for n, v, c in
             zip(parts["name"], parts[metric_key], parts["code"])], total
+
+
+# --------------------------------------------------------------------------- funnel
+
+def funnel_bars(view: View, row: pd.Series, steps: Sequence[tuple[str, str | None]], *, key: str,
+                title: str, axis: str, note: str | None = None) -> None:
+    """The steps of a process as bars from the top down. See ``funnel_figure``."""
+    show_figure(funnel_figure(view, row, steps, title=title, axis=axis, note=note), key=key)
+
+
+def funnel_figure(view: View, row: pd.Series, steps: Sequence[tuple[str, str | None]], *,
+                  title: str, axis: str, note: str | None = None) -> go.Figure | None:
+    """``steps``: (count figure, the rate figure from the step before or None), in order;
+    ``row``: a compute() row holding them. Each bar says its count and the rate that
+    leads to it (受理 → 办结 82.4% → …), so the step where most fall away shows. ``axis``:
+    what the counts are (线索数), titled with their unit."""
+    first = replace(METRICS[steps[0][0]], label=axis)
+    bars = []
+    for count_key, rate_key in steps:
+        metric, value = METRICS[count_key], _number(row.get(count_key))
+        text = fmt.value(metric, value) if value is not None else NO_DATA
+        if rate_key is not None and _number(row.get(rate_key)) is not None:
+            text += f"（{METRICS[rate_key].label} {fmt.value(METRICS[rate_key], row.get(rate_key))}）"
+        bars.append(_Bar(None, _esc(metric.label), value, text,
+                         f"<b>{_esc(metric.label)}</b><br>{text}", PRIMARY))
+    if not any(b.value is not None for b in bars):
+        return None
+    return _hbar_figure(_heading(view, title), bars, first, [], _user_note(note))
 
 
 # --------------------------------------------------------------------------- histogram

@@ -15,6 +15,7 @@ import streamlit as st
 
 import settings
 from queries.database import Database
+from queries.figures import refuse_unseen
 from queries.scope import BadScope, Scope
 from queries import cases
 from queries.problem_index import in_scope
@@ -67,6 +68,8 @@ def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tup
 
 def figures_by(view, keys: Iterable[str], by: str) -> pd.DataFrame:
     """The figures for the view's scope, broken down by a dimension (e.g. 'category')."""
+    keys = list(keys)
+    refuse_unseen(keys, view.user.role)
     f = view.filters
     return _figures_by(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys), by,
                        f.period.key, f.scope.code, view.user.regions)
@@ -109,14 +112,15 @@ def case_lists(view, keys: Iterable[str]) -> dict:
     key its first rows (worst first) and its total; None where its table is missing."""
     f = view.filters
     return _case_lists(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
-                       f.period.key, f.scope.code, view.user.regions)
+                       f.period.key, f.scope.code, view.user.regions, view.user.role)
 
 
 @st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在查询……")
 def _case_lists(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
-                scope_code: str, regions: tuple[str, ...] | None) -> dict:
+                scope_code: str, regions: tuple[str, ...] | None, role: str) -> dict:
+    # the role is part of the key: a list outside it raises (queries.cases.NotForRole)
     return cases.case_lists(_db, list(keys), _db.scope(scope_code, allowed=regions),
-                            _db.period(period_key), regions=regions)
+                            _db.period(period_key), regions=regions, role=role)
 
 
 def matter_petitions(view, matter_id: str):
@@ -146,7 +150,7 @@ def all_cases(view, key: str) -> pd.DataFrame:
     click, not cached (a download is rare and its rows are many)."""
     f = view.filters
     whole = cases.case_list(key, view.db, view.db.scope(f.scope.code, allowed=view.user.regions),
-                            f.period, limit=cases.EXCEL, regions=view.user.regions)
+                            f.period, limit=cases.EXCEL, regions=view.user.regions, role=view.user.role)
     return whole.rows if whole is not None else pd.DataFrame()
 
 

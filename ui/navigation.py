@@ -15,6 +15,7 @@ import streamlit as st
 from queries.database import Database
 from queries.db import DatabaseUnavailable
 from queries.runner import page_run
+from queries.figures import refuse_unseen
 from ui import data
 from ui.access import ROLE_LABEL, User
 from ui.filters import Filters
@@ -55,6 +56,8 @@ class View:
     page: PageSpec
 
     def figures(self, keys: Iterable[str], *, with_change: bool = False) -> pd.DataFrame:
+        keys = list(keys)
+        refuse_unseen(keys, self.user.role)        # a figure outside the role never runs
         return data.figures(self.db, keys, self.filters, self.user.regions, with_change=with_change)
 
 
