@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Callable, Sequence
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from queries.coverage import (
     PROGRAMME_LABEL, REGISTER_LABEL, SCREENING_CATEGORY_LABEL, crosscheck_pending,
@@ -37,7 +37,10 @@ from queries.petitions import (
     CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
     matter_township, repeat_facts,
 )
-from queries.schema import clue, crosscheck_hit, petition, recipient, screening
+from queries.rectification import (
+    CATEGORY_LABEL as RECT_CATEGORY_LABEL, SOURCE_LABEL as RECT_SOURCE_LABEL, STATE_LABEL,
+)
+from queries.schema import clue, crosscheck_hit, petition, recipient, rectification, screening
 from queries.scope import Scope
 from queries.sql import (
     between_days, bytewise, codes_of, day, days_between, done_by, not_done_by, not_seekable,
@@ -333,6 +336,63 @@ def _transferred_clues(db, scope: Scope, period: Period, regions, _limit: int) -
     return _Prepared("transferred_clues", stmt, {"category": CLUE_CATEGORY_LABEL})
 
 
+def _item_state(i, as_of):
+    """An item's state on the as-of day as the status split reads it: 已销号 by its closing
+    day; else its status, or 状态与日期不符 when that is 已销号, unknown or missing."""
+    return case((done_by(i.c.closed_date, as_of), "closed"),
+                (i.c.status.in_(["open", "in_progress", "done"]), i.c.status), else_="mismatch")
+
+
+def _overdue_items(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+    """逾期未整改: items found by the as-of day, not closed by it, past their deadline; the
+    longest overdue first."""
+    q, as_of = Query(scope, period), period.as_of
+    i = rectification.alias("i_over")
+    overdue = days_between(day(as_of), i.c.deadline)
+    stmt = select(i.c.item_id, i.c.township_code, i.c.category, i.c.description, i.c.found_date,
+                  i.c.deadline, overdue.label("days_overdue"), i.c.responsible_unit,
+                  i.c.responsible_person.label("name"), _item_state(i, as_of).label("state")) \
+        .where(on_or_before(i.c.found_date, as_of), not_done_by(i.c.closed_date, as_of),
+               i.c.deadline < day(as_of), *_gate(db, q, i.c.township_code, regions)) \
+        .order_by(overdue.desc(), bytewise(i.c.item_id))
+    return _Prepared("overdue_items", stmt, {"category": RECT_CATEGORY_LABEL, "state": STATE_LABEL})
+
+
+def _ledger(db, scope: Scope, period: Period, regions, _limit: int, *, states=None, categories=None,
+            overdue_only: bool = False) -> _Prepared | None:
+    """对账销号台账: every item found by the as-of day, in the order found; ``states`` (see
+    _item_state), ``categories`` and ``overdue_only`` narrow it (the page's filters)."""
+    q, as_of = Query(scope, period), period.as_of
+    i = rectification.alias("i_ledger")
+    state = _item_state(i, as_of)
+    overdue = and_(not_done_by(i.c.closed_date, as_of), i.c.deadline < day(as_of))
+    where = [on_or_before(i.c.found_date, as_of), *_gate(db, q, i.c.township_code, regions)]
+    if states:
+        where.append(state.in_(list(states)))
+    if categories:
+        where.append(i.c.category.in_(list(categories)))
+    if overdue_only:
+        where.append(overdue)
+    stmt = select(i.c.item_id, i.c.township_code, i.c.source, i.c.category, i.c.description,
+                  i.c.found_date, i.c.responsible_unit, i.c.responsible_person.label("name"),
+                  i.c.deadline, state.label("state"), i.c.closed_date,
+                  case((overdue, "是"), else_="否").label("overdue")) \
+        .where(*where).order_by(i.c.found_date, bytewise(i.c.item_id))
+    return _Prepared("ledger", stmt, {"source": RECT_SOURCE_LABEL, "category": RECT_CATEGORY_LABEL,
+                                      "state": STATE_LABEL})
+
+
+def ledger(db, scope: Scope, period: Period, *, states=None, categories=None,
+           overdue_only: bool = False, limit: int = SHOWN,
+           regions: Sequence[str] | None = None) -> CaseList:
+    """The ledger narrowed by the page's filters (its total is then the narrowed count,
+    not the figure's): see ``_ledger``."""
+    prepared = _ledger(db, scope, period, regions, limit, states=states, categories=categories,
+                       overdue_only=overdue_only)
+    rows = run_statements(db, [_limited(prepared, limit)])[0]
+    return _finish(prepared, rows, limit)
+
+
 @dataclass(frozen=True)
 class ListSpec:
     title: str
@@ -387,6 +447,18 @@ LISTS: dict[str, ListSpec] = {
         _c("concluded_date", "办结日期", "date"), _c("substantiated", "查证结论"),
         _c("case_filed", "立案情况"), _c("officials_held_accountable", "问责干部数", "int")),
         _transferred_clues, audience=frozenset({"commission"})),
+    "overdue_items": ListSpec("逾期未整改问题清单", "个", "rect_overdue", (
+        _c("item_id", "问题编号"), _TOWN, _c("category", "问题类别"), _c("description", "问题描述"),
+        _c("found_date", "发现日期", "date"), _c("deadline", "整改时限", "date"),
+        _c("days_overdue", "逾期天数", "int"), _c("responsible_unit", "责任单位"),
+        _c("name", "责任人", "name"), _c("state", "整改状态")), _overdue_items),
+    # the ledger's own column order (对账销号台账), as on the page and in its Excel file
+    "ledger": ListSpec("对账销号台账", "个", "rect_items", (
+        _c("item_id", "问题编号"), _TOWN, _c("source", "问题来源"), _c("category", "问题类别"),
+        _c("description", "问题描述"), _c("found_date", "发现日期", "date"),
+        _c("responsible_unit", "责任单位"), _c("name", "责任人", "name"),
+        _c("deadline", "整改时限", "date"), _c("state", "整改状态"),
+        _c("closed_date", "销号日期", "date"), _c("overdue", "是否逾期")), _ledger),
 }
 
 

@@ -16,6 +16,8 @@ from queries.scope import Scope
 from queries.sql import among, count_among, count_if, day, done_by, not_done_by, on_or_before
 
 STATUS_LABEL = {"open": "未整改", "in_progress": "整改中", "done": "已整改待销号", "closed": "已销号"}
+# an item's state on a day, as the status split reads it (dates decide 已销号)
+STATE_LABEL = {**STATUS_LABEL, "mismatch": "状态与日期不符"}
 SOURCE_LABEL = {
     "self_check": "自查自纠", "inspection": "全面检查", "spot_check": "重点抽查", "audit": "审计",
     "inspection_tour": "巡视巡察", "petition": "信访", "clue": "问题线索",

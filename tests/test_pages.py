@@ -18,7 +18,7 @@ from app_driver import ROOT, signed_in, texts
 from queries.database import Database
 from queries.figures import METRICS
 from queries.runner import compute
-from screens import clues_page, coverage_page, overview_page, petitions_page
+from screens import clues_page, coverage_page, overview_page, petitions_page, rectification_page
 from settings import DEMO_DB_PATH
 from ui import format as fmt
 
@@ -33,7 +33,8 @@ SCOPES = {
     "siming": (None, "350203", "350203007"),
 }
 PAGES = {"overview": overview_page.HEADLINE, "coverage": coverage_page.HEADLINE,
-         "petitions": petitions_page.HEADLINE, "clues": clues_page.HEADLINE}
+         "petitions": petitions_page.HEADLINE, "clues": clues_page.HEADLINE,
+         "rectification": rectification_page.HEADLINE}
 PLANTED_REPEAT = MANIFEST["planted"]["repeat_cluster"]["township_code"]     # 湖里区
 
 
@@ -310,3 +311,42 @@ def test_commission_sees_its_parts(db):
     assert shown(at)["涉及干部线索"] == fmt.value(METRICS["official_clues"], total["official_clues"])
     assert len(_table_with(at, "移交日期")) == total["clues_transferred"]
     assert "立案数（件）" in _table_with(at, "问责干部数（人）").columns
+
+
+# --------------------------------------------------------------------------- 整改进度
+
+def test_planted_overdue_township_heads_the_overdue_items():
+    """翔安区: the planted township has the most 逾期未整改 (18); the list's count is the card's."""
+    district = PLANTED_OVERDUE["township_code"][:6]
+    at = open_page("supervisor", "rectification", {"period": "campaign", "scope": district})
+    places = _table_with(at, "逾期未整改（个）").iloc[1:]          # the district's own row first
+    worst = places.loc[places["逾期未整改（个）"].idxmax()]
+    name = Database.open(f"sqlite:///{DEMO_DB_PATH}").tree.get(PLANTED_OVERDUE["township_code"]).name
+    assert (worst["地区"], worst["逾期未整改（个）"]) == (name, PLANTED_OVERDUE["overdue_rectification_items"])
+    overdue = _table_with(at, "逾期天数")
+    assert f"{len(overdue)} 个" == shown(at)["逾期未整改"]
+
+
+def test_ledger_counts_filters_and_masks(db):
+    """The ledger holds every item of the scope (整改问题数), masks 责任人 for a leader, and
+    its filters narrow it: 仅看逾期 leaves 逾期未整改's items."""
+    district = PLANTED_OVERDUE["township_code"][:6]
+    at = open_page("leader", "rectification", {"period": "campaign", "scope": district})
+    ledger = _table_with(at, "销号日期")
+    assert f"{len(ledger):,} 个" == shown(at)["整改问题数"]
+    assert all(n is None or len(n) < 2 or "*" in n for n in ledger["责任人"])
+    at.toggle(key="rect.ledger_overdue").set_value(True).run()
+    assert not at.exception, at.exception
+    assert f"{len(_table_with(at, '销号日期'))} 个" == shown(at)["逾期未整改"]
+    # a closed item is never overdue: nothing left, and the page says so
+    at.multiselect(key="rect.ledger_states").set_value(["closed"]).run()
+    assert not at.exception, at.exception
+    assert not any("销号日期" in f.value.columns for f in at.dataframe)
+    assert any("暂无数据" in i.value for i in at.info)
+
+
+def test_status_split_adds_up_to_unclosed(db):
+    at = open_page("commission", "rectification", {"period": "campaign"})
+    split = _plotly(at, "rect.status")["data"][0]
+    frame = compute(db, ["rect_unclosed"], db.scope(None), db.period("campaign"))
+    assert sum(split["x"]) == frame.loc[frame["is_total"], "rect_unclosed"].iloc[0]

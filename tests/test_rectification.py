@@ -309,3 +309,37 @@ def test_status_split_adds_up_with_a_missing_status(open_dataset):
     check(total, {"rect_unclosed": 8, "rect_status_open": 3, "rect_status_in_progress": 2,
                   "rect_status_done": 1, "rect_status_other": 2})     # r08 and r13
     check(rows_by_id(frame)["350206"], {"rect_unclosed": 3, "rect_status_other": 1})  # r04 r07 r13
+
+
+# --------------------------------------------------------------------------- the lists
+
+def test_overdue_items_list(db):
+    """逾期未整改 on 11-15: r10 118 days past its deadline (unknown code, counted at the
+    top), r03 46 (已整改待销号 but not closed), r06 1; r04's deadline is the as-of day."""
+    from queries.cases import case_list
+    scope, period = db.scope(None), db.period("2026Q4")
+    cl = case_list("overdue_items", db, scope, period)
+    assert cl.total == LATEST_TOTAL["rect_overdue"] == 3
+    assert list(cl.rows["item_id"]) == ["r10", "r03", "r06"]
+    assert list(cl.rows["days_overdue"]) == [118, 46, 1]
+    assert list(cl.rows["state"]) == ["未整改", "已整改待销号", "未整改"]
+
+
+def test_ledger_in_order_found_and_its_filters(db):
+    """The ledger holds every item found by 11-15 (11: not r09), in the order found; its
+    filters narrow by state (dates decide 已销号: r07 closes only on 11-20; r08's status
+    contradicts its dates), category and overdue."""
+    from queries.cases import case_list, ledger
+    scope, period = db.scope(None), db.period("2026Q4")
+    whole = case_list("ledger", db, scope, period)
+    assert whole.total == LATEST_TOTAL["rect_items"] == 11
+    assert list(whole.rows["item_id"]) == ["r11", "r01", "r10", "r02", "r03", "r04", "r05", "r12",
+                                           "r06", "r07", "r08"]
+    ids = lambda **kw: list(ledger(db, scope, period, **kw).rows["item_id"])  # noqa: E731
+    assert ids(states=["mismatch"]) == ["r08"]
+    assert ids(states=["closed"]) == ["r11", "r01", "r02", "r05"]
+    assert ids(states=["in_progress", "done"]) == ["r03", "r04", "r07"]
+    assert ids(overdue_only=True) == ["r10", "r03", "r06"]
+    assert ids(categories=["procedure"], overdue_only=True) == ["r10", "r03", "r06"]
+    assert ids(categories=["records"]) == []
+    assert dict(zip(whole.rows["item_id"], whole.rows["overdue"]))["r03"] == "是"

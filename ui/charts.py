@@ -32,7 +32,8 @@ from queries.rectification import time_progress
 from ui import drill
 from ui import format as fmt
 from ui.theme import (BACKGROUND, FONT_FAMILY, GRID_COLOUR, HIGHLIGHT_COLOUR, MUTED_COLOUR,
-                      PHASE_BANDS, PRIMARY, SECONDARY, SERIES, TEXT_COLOUR, WARNING_COLOURS)
+                      PHASE_BANDS, PRIMARY, SECONDARY, SERIES, TEXT_COLOUR, THRESHOLD,
+                      WARNING_COLOURS)
 
 if TYPE_CHECKING:
     from ui.navigation import View
@@ -596,6 +597,50 @@ def _mix_rows(frame: pd.DataFrame, metric_key: str) -> tuple[list[tuple[str, flo
     parts = frame[~frame["is_total"].astype(bool)]
     return [(str(n), _number(v), pd.isna(c)) for n, v, c in
             zip(parts["name"], parts[metric_key], parts["code"])], total
+
+
+# --------------------------------------------------------------------------- burn-down
+
+def burn_down_chart(view: View, burn, *, key: str, title: str = "未销号问题 · 燃尽图") -> None:
+    """The campaign's open items week by week. See ``burn_down_figure``."""
+    show_figure(burn_down_figure(view, burn, title=title), key=key)
+
+
+def burn_down_figure(view: View, burn, *, title: str) -> go.Figure | None:
+    """``burn`` (queries.rectification.BurnDown): open items at the end of each week of
+    the campaign to the as-of day, the 所需进度 line from there to zero at the campaign's
+    end (dashed: what it takes to finish on time), the phases as bands. None without one."""
+    if burn is None or burn.points.empty:
+        return None
+    camp = view.db.campaign
+    days = [_as_date(d) for d in burn.points["day"]]
+    opens = [int(v) for v in burn.points["open"]]
+    need_days = [_as_date(d) for d in burn.required["day"]]
+    x_lo, x_hi = camp.start, camp.end + timedelta(days=1)
+    data = [
+        dict(type="scatter", x=days, y=opens, name="未销号问题（个）", mode="lines+markers",
+             line=dict(color=PRIMARY, width=2.5), marker=dict(size=6),
+             hovertext=[f"截至 {d.isoformat()}<br>未销号：{v:,} 个" for d, v in zip(days, opens)],
+             hovertemplate="%{hovertext}<extra></extra>"),
+        dict(type="scatter", x=need_days, y=[int(v) for v in burn.required["open"]],
+             name="所需进度（按期销号须降至 0）", mode="lines", line=dict(color=THRESHOLD, width=2, dash="dash"),
+             hoverinfo="skip"),
+        dict(type="scatter", x=[days[-1]], y=[opens[-1]], mode="text", text=[f"{opens[-1]:,}"],
+             textposition="top right", cliponaxis=False, showlegend=False, hoverinfo="skip",
+             textfont=dict(size=FONT_SIZE, color=PRIMARY)),
+    ]
+    heading = _heading(view, title, span=f"{camp.start.isoformat()} 至 {camp.end.isoformat()}")
+    bands, band_rows = phase_bands(camp, x_lo, x_hi)
+    layout = _layout(heading, plot_px=300, top_rows=band_rows, legend=True,
+                     notes=["每周末（末点为统计截至日）尚未销号的问题数；虚线为从统计截至日起按期销号所需进度。"])
+    layout["shapes"] += [shape for shape, _ in bands]
+    layout["annotations"] += [label for _, label in bands]
+    layout["xaxis"] = dict(type="date", range=[x_lo, x_hi], tickformat="%-m月%-d日", showgrid=False,
+                           ticks="outside", tickcolor=GRID_COLOUR, fixedrange=True,
+                           linecolor=MUTED_COLOUR, showline=True, automargin=True)
+    layout["yaxis"] = dict(title=dict(text="未销号问题（个）"), automargin=True,
+                           range=[0, max(opens + [1]) * 1.15], **_value_axis("个", [float(max(opens))]))
+    return _figure(data, layout)
 
 
 # --------------------------------------------------------------------------- funnel

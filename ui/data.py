@@ -17,7 +17,7 @@ import settings
 from queries.database import Database
 from queries.figures import refuse_unseen
 from queries.scope import BadScope, Scope
-from queries import cases
+from queries import cases, rectification
 from queries.problem_index import in_scope
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_with_change
@@ -136,6 +136,52 @@ def _matter_petitions(_db: Database, url: str, data_as_of: str, matter_id: str, 
                       scope_code: str, regions: tuple[str, ...] | None):
     return cases.matter_petitions(_db, matter_id, _db.scope(scope_code, allowed=regions),
                                   _db.period(period_key), regions=regions)
+
+
+def burn_down(view):
+    """The campaign's open items week by week for the view (queries.rectification)."""
+    f = view.filters
+    return _burn_down(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+                      f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _burn_down(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
+               regions: tuple[str, ...] | None):
+    return rectification.burn_down(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key))
+
+
+def items_by_phase(view) -> pd.DataFrame:
+    """Items found (and closed) per campaign phase for the view."""
+    f = view.filters
+    return _items_by_phase(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+                           f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _items_by_phase(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
+                    regions: tuple[str, ...] | None) -> pd.DataFrame:
+    return rectification.items_by_phase(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key))
+
+
+def ledger(view, *, states: tuple = (), categories: tuple = (), overdue_only: bool = False,
+           complete: bool = False):
+    """对账销号台账 for the view, narrowed by the page's filters: the first rows shown
+    (cached), or with ``complete`` every row up to queries.cases.EXCEL (the Excel, on click)."""
+    f = view.filters
+    if complete:
+        return cases.ledger(view.db, view.db.scope(f.scope.code, allowed=view.user.regions), f.period,
+                            states=states, categories=categories, overdue_only=overdue_only,
+                            limit=cases.EXCEL, regions=view.user.regions)
+    return _ledger(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key, f.scope.code,
+                   view.user.regions, tuple(states), tuple(categories), bool(overdue_only))
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在查询……")
+def _ledger(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
+            regions: tuple[str, ...] | None, states: tuple, categories: tuple, overdue_only: bool):
+    return cases.ledger(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key),
+                        states=states, categories=categories, overdue_only=overdue_only, regions=regions)
 
 
 def trend_start(view) -> date:
