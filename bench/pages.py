@@ -13,25 +13,23 @@ from __future__ import annotations
 
 from typing import Callable
 
-from screens import coverage_page as coverage_screen, overview_page as overview_screen
+from screens import (
+    clues_page as clues_screen, coverage_page as coverage_screen, overview_page as overview_screen,
+    petitions_page as petitions_screen, rectification_page as rectification_screen,
+)
 from screens.overview_page import HEADLINE     # the page's own list: one place
-from queries.cases import case_lists
+from queries.cases import case_lists, ledger
 from queries.db import side_by_side
-from queries.figures import METRICS, metrics_for
-from queries.runner import compute, compute_many, compute_with_change, histogram
+from queries.figures import METRICS
+from queries.runner import compute, compute_with_change, histogram
 from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
 from queries.series import monthly, months_back
 from ui.cards import warning_keys
 
 PROFILE = [*HEADLINE, "gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
-PETITION_TREND = ["petitions", "new_repeat_matters"]
 # 乡镇画像's open cases: the people not yet covered and 死亡未退保
 COVERAGE_LISTS = ["uncovered_persons", "deceased_active"]
-
-
-def trend(db, scope, period, keys) -> None:
-    monthly(db, keys, scope, months_back(period.as_of), period.as_of)
 
 
 # 总览 (screens/overview_page.py): its figures with 环比 (the cards, the map's figures, the
@@ -88,24 +86,40 @@ def coverage(db, scope, period) -> None:
         compute(db, list(page.CROSSCHECK), scope, period, by="register")
 
 
+def _page_keys(page, *groups) -> list[str]:
+    return list(dict.fromkeys(k for g in groups for k in g))
+
+
 def petitions(db, scope, period) -> None:
-    """The figures by place, the channel mix, the monthly trend."""
-    side_by_side(lambda: compute_many(db, [
-        ([m.key for m in metrics_for("petitions")], scope, period),
-        (["petitions", "petition_matters"], scope, period, "channel")]),
-        lambda: trend(db, scope, period, PETITION_TREND))
+    """In the page's order (screens/petitions_page.py): figures with 环比, its two lists,
+    the channel and category mix, the two monthly trends."""
+    page = petitions_screen
+    compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.RATES,
+                                       warning_keys(page.HEADLINE)), scope, period)
+    case_lists(db, list(page.LISTS), scope, period)
+    compute(db, ["petitions"], scope, period, by="channel")
+    compute(db, ["petitions"], scope, period, by="category")
+    monthly(db, [k for k, _ in page.TRENDS], scope, first_month(period), period.as_of)
 
 
 def clues(db, scope, period) -> None:
-    """The figures by place, the source and category mix."""
-    compute_many(db, [([m.key for m in metrics_for("clues")], scope, period),
-                      (["clues_received", "clues_received_total"], scope, period, "source"),
-                      (["clues_received", "clues_received_total"], scope, period, "category")])
+    """As the commission sees it (the widest view: its figures and the transferred list)."""
+    page = clues_screen
+    compute_with_change(db, _page_keys(page, page.HEADLINE, [k for step in page.FUNNEL for k in step if k],
+                                       page.OUTCOMES, page.BY_PLACE, page.QUALITY, page.OFFICIAL),
+                        scope, period)
+    case_lists(db, ["overdue_clues", "transferred_clues"], scope, period)
+    compute(db, ["clues_received"], scope, period, by="source")
+    compute(db, ["clues_received"], scope, period, by="category")
+    monthly(db, page.TRENDS, scope, first_month(period), period.as_of)
 
 
 def rectification(db, scope, period) -> None:
-    side_by_side(lambda: compute(db, [m.key for m in metrics_for("rectification")], scope, period),
-                 lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period))
+    page = rectification_screen
+    compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.SPLIT), scope, period)
+    case_lists(db, ["overdue_items"], scope, period)
+    side_by_side(lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period),
+                 lambda: ledger(db, scope, period))
 
 
 def township_profile(db, scope, period) -> None:

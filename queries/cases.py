@@ -51,7 +51,8 @@ from queries.statements import run_statements
 
 # how a column is shown, masked and written to Excel
 KINDS = frozenset({
-    "text",      # plain text (a code's Chinese label, a description)
+    "text",      # plain text (a code's Chinese label)
+    "note",      # a long free text (a description): a narrow column on the page, whole in Excel
     "name",      # a person's name: personal, masked by role
     "id",        # a pseudonymous id (person, household, account …): shortened for everyone
     "int",       # a count or number of days, written as a number
@@ -447,15 +448,17 @@ LISTS: dict[str, ListSpec] = {
         _c("concluded_date", "办结日期", "date"), _c("substantiated", "查证结论"),
         _c("case_filed", "立案情况"), _c("officials_held_accountable", "问责干部数", "int")),
         _transferred_clues, audience=frozenset({"commission"})),
+    # how late and who answers for it first; the description last
     "overdue_items": ListSpec("逾期未整改问题清单", "个", "rect_overdue", (
-        _c("item_id", "问题编号"), _TOWN, _c("category", "问题类别"), _c("description", "问题描述"),
+        _c("item_id", "问题编号"), _TOWN, _c("category", "问题类别"),
         _c("found_date", "发现日期", "date"), _c("deadline", "整改时限", "date"),
         _c("days_overdue", "逾期天数", "int"), _c("responsible_unit", "责任单位"),
-        _c("name", "责任人", "name"), _c("state", "整改状态")), _overdue_items),
+        _c("name", "责任人", "name"), _c("state", "整改状态"),
+        _c("description", "问题描述", "note")), _overdue_items),
     # the ledger's own column order (对账销号台账), as on the page and in its Excel file
     "ledger": ListSpec("对账销号台账", "个", "rect_items", (
         _c("item_id", "问题编号"), _TOWN, _c("source", "问题来源"), _c("category", "问题类别"),
-        _c("description", "问题描述"), _c("found_date", "发现日期", "date"),
+        _c("description", "问题描述", "note"), _c("found_date", "发现日期", "date"),
         _c("responsible_unit", "责任单位"), _c("name", "责任人", "name"),
         _c("deadline", "整改时限", "date"), _c("state", "整改状态"),
         _c("closed_date", "销号日期", "date"), _c("overdue", "是否逾期")), _ledger),

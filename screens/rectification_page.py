@@ -62,7 +62,7 @@ def _progress(view: View, total: pd.Series) -> None:
         st.markdown("**各阶段发现问题**")
         phases = data.items_by_phase(view)
         charts.mix_bars(view, pd.DataFrame({"label": phases["phase"], "value": phases["items"]}),
-                        "rect_items", key="rect.phases", title="发现问题数 · 按专项治理阶段")
+                        "rect_items", key="rect.phases", title="发现问题数 · 按专项治理阶段", ordered=True)
     with right:
         st.markdown("**未销号问题状态**")
         _status_split(view, total)

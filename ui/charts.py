@@ -103,9 +103,9 @@ def trend_lines(view: View, series: pd.DataFrame, metric_keys: Sequence[str], *,
 
 
 def mix_bars(view: View, frame: pd.DataFrame, metric_key: str, *, key: str,
-             title: str | None = None, note: str | None = None) -> None:
+             title: str | None = None, note: str | None = None, ordered: bool = False) -> None:
     """A breakdown by category or channel as sorted bars. See ``mix_figure``."""
-    show_figure(mix_figure(view, frame, metric_key, title=title, note=note), key=key)
+    show_figure(mix_figure(view, frame, metric_key, title=title, note=note, ordered=ordered), key=key)
 
 
 def histogram_bars(view: View, hist: Sequence[tuple] | None, *, key: str, title: str,
@@ -559,7 +559,7 @@ def phase_bands(campaign, x_lo: date, x_hi: date, *, plot_width_px: int = EXPORT
 # --------------------------------------------------------------------------- mix
 
 def mix_figure(view: View, frame: pd.DataFrame, metric_key: str, *, title: str | None = None,
-               note: str | None = None) -> go.Figure | None:
+               note: str | None = None, ordered: bool = False) -> go.Figure | None:
     """Sorted bars of a breakdown, largest first, with each one's share of the scope's
     total for counts (not for rates or days). ``frame``: a ``compute(..., by=…)`` frame
     (rows named by ``name``; the total row gives the share's base; a row with no code,
@@ -572,7 +572,8 @@ def mix_figure(view: View, frame: pd.DataFrame, metric_key: str, *, title: str |
     shares = not metric.is_rate and metric.unit not in fmt.RATE_UNITS | {"天"}
     if total is None:
         total = sum(v for _, v, _ in rows if v is not None)
-    rows.sort(key=lambda r: (r[1] is None, r[2], -(r[1] or 0)))
+    if not ordered:     # ``ordered``: the rows' own order matters (campaign phases)
+        rows.sort(key=lambda r: (r[1] is None, r[2], -(r[1] or 0)))
     bars = []
     for label, value, blank in rows:
         text = fmt.value(metric, value) if value is not None else NO_DATA

@@ -188,6 +188,8 @@ def case_config(columns: Sequence[Column]) -> dict:
             config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM-DD")
         elif c.kind == "township":
             config[c.label] = township_column(c.label)
+        elif c.kind == "note":      # the figures beside it stay in view; the whole text on hover
+            config[c.label] = st.column_config.TextColumn(c.label, width="medium")
         else:
             config[c.label] = st.column_config.TextColumn(c.label)
     return config
