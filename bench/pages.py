@@ -99,7 +99,7 @@ def petitions(db, scope, period) -> None:
     case_lists(db, list(page.LISTS), scope, period)
     compute(db, ["petitions"], scope, period, by="channel")
     compute(db, ["petitions"], scope, period, by="category")
-    monthly(db, [k for k, _ in page.TRENDS], scope, first_month(period), period.as_of)
+    monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope, first_month(period), period.as_of)
 
 
 def clues(db, scope, period) -> None:

@@ -224,6 +224,8 @@ def petition_matters(q: Query):
 register(
     Metric("petitions", "信访件数", "petitions", "件", 0, "flow", "petition_matters", "petitions",
            description="统计期内收到的信访件数（各渠道），按信访事项首件所在地统计。"),
+    Metric("petitions_closed", "信访办结件数", "petitions", "件", 0, "flow", "petition_matters",
+           "closed", description="统计期内办结的信访件数（截至统计日收到的信访件中，办结日期在统计期内的）。"),
     Metric("petition_matters", "信访事项数", "petitions", "件", 0, "flow", "petition_matters",
            "matters", description="统计期内收到的信访件所涉及的不同信访事项数。"),
     Metric("new_repeat_matters", "新增重复信访事项", "petitions", "件", -1, "flow",

@@ -255,24 +255,42 @@ def repeat_series(q: Query, _dialect: str) -> Select:
         .group_by(literal_column(MONTH))
 
 
-@series_of("petition_matters", petitions="petitions")
-def petition_series(q: Query, _dialect: str) -> Select:
-    """Petitions received by month, each counted where its matter's first petition lies:
-    below the top, per matter and month (a seek per matter and month for its township);
-    the whole deployment holds every matter and counts its petitions by month."""
+PETITION_EVENTS = ("petitions", "closed")
+
+
+@series_of("petition_matters", petitions="petitions", closed="closed")
+def petition_series(q: Query, _dialect: str,
+                    columns: frozenset[str] = frozenset(PETITION_EVENTS)) -> Select:
+    """Petitions received (and closed) by month, each counted where its matter's first
+    petition lies: below the top, per matter and month (a seek per matter and month for
+    its township); the whole deployment holds every matter and counts its petitions by
+    month. A petition closed counts in the month of its closing, when it was received by
+    the as-of day (as 信访按期办结率 counts it). Only the columns read are computed."""
     p = petition.alias("p_s")
     start, as_of = q.period.start, q.period.as_of
-    month = month_key(p.c.received_date)
-    received = [not_seekable(p.c.received_date) >= day(start), on_or_before(p.c.received_date, as_of)]
-    if q.scope.is_whole_deployment:
-        return select(month.label(MONTH), func.count().label("petitions")).where(*received) \
-            .group_by(literal_column(MONTH))
-    f = select(month.label(MONTH), func.count().label("n"),
-               matter_township(p.c.matter_id).label("township_code")) \
-        .select_from(scope_matters(q, p)).where(*received) \
-        .group_by(p.c.matter_id, month).subquery("matter_months")
-    return select(f.c[MONTH], func.sum(f.c.n).label("petitions")) \
-        .where(*q.in_scope(f.c.township_code)).group_by(f.c[MONTH])
+    parts = []
+    wanted = [c for c in PETITION_EVENTS if c in columns] or ["petitions"]
+    for column, when in (("petitions", p.c.received_date), ("closed", p.c.closed_date)):
+        if column not in wanted:
+            continue
+        month = month_key(when)
+        events = [not_seekable(when) >= day(start), on_or_before(when, as_of),
+                  on_or_before(p.c.received_date, as_of)]
+        others = [literal(0).label(c) for c in PETITION_EVENTS if c != column]
+        if q.scope.is_whole_deployment:
+            part = select(month.label(MONTH), func.count().label(column), *others).where(*events) \
+                .group_by(literal_column(MONTH))
+        else:
+            f = select(month.label(MONTH), func.count().label("n"),
+                       matter_township(p.c.matter_id).label("township_code")) \
+                .select_from(scope_matters(q, p)).where(*events) \
+                .group_by(p.c.matter_id, month).subquery(f"matter_months_{column}")
+            part = select(f.c[MONTH], func.sum(f.c.n).label(column), *others) \
+                .where(*q.in_scope(f.c.township_code)).group_by(f.c[MONTH])
+        parts.append(part.with_only_columns(
+            *sorted(part.selected_columns, key=lambda c: (MONTH, *PETITION_EVENTS).index(c.key)),
+            maintain_column_froms=True))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 @series_of("screened_eligible", count="eligible", count_with_value="gap")

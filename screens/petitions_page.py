@@ -22,7 +22,8 @@ MAP_FIGURES = ("new_repeat_per_10k", "new_repeat_matters", "unresolved_repeat_ma
 BY_PLACE = ("new_repeat_matters", "new_repeat_per_10k", "unresolved_repeat_matters",
             "unresolved_repeat_long")
 RATES = ("one_time_resolution", "petition_on_time_rate", "satisfaction_rate")
-TRENDS = (("petitions", "信访件数"), ("new_repeat_matters", "新增重复信访事项"))
+# (figures, title): received against closed in one chart, new repeat matters beside it
+TRENDS = ((("petitions", "petitions_closed"), "收到与办结信访件数"), (("new_repeat_matters",), "新增重复信访事项"))
 LISTS = ("repeat_matters", "overdue_petitions")
 
 
@@ -82,10 +83,10 @@ def _mix(view: View) -> None:
 def _trends(view: View) -> None:
     st.subheader("月度趋势")
     first = data.trend_start(view)
-    series = data.series(view, [k for k, _ in TRENDS], first)
-    for column, (key, title) in zip(st.columns(2, gap="large"), TRENDS):
+    series = data.series(view, [k for keys, _ in TRENDS for k in keys], first)
+    for column, (keys, title) in zip(st.columns(2, gap="large"), TRENDS):
         with column:
-            charts.trend_lines(view, series, [key], key=f"petitions.trend.{key}", title=title)
+            charts.trend_lines(view, series, list(keys), key=f"petitions.trend.{keys[0]}", title=title)
     st.caption(charts.trend_note(view, first))
 
 

@@ -177,7 +177,7 @@ def test_twin_spells_cover_once(open_dataset, first, at):
 
 STOCKS = ["gap_persons", "gap_rate", "clue_conclusion_rate", "rect_items", "rect_closed",
           "rect_close_rate", "rect_unclosed", "repeat_matters"]
-FLOWS = ["clues_received", "official_clues", "petitions", "new_repeat_matters"]
+FLOWS = ["clues_received", "official_clues", "petitions", "petitions_closed", "new_repeat_matters"]
 
 
 @pytest.mark.parametrize("code", [None, SIMING, "350206", "350203001"])
