@@ -35,7 +35,7 @@ from queries.figures import METRICS, NotForRole, Query, dim_label
 from queries.period import Period
 from queries.petitions import (
     CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
-    matter_township, repeat_facts,
+    matter_township, repeat_facts, scope_matters,
 )
 from queries.rectification import (
     CATEGORY_LABEL as RECT_CATEGORY_LABEL, SOURCE_LABEL as RECT_SOURCE_LABEL, STATE_LABEL,
@@ -297,6 +297,7 @@ def _overdue_petitions(db, scope: Scope, period: Period, regions, _limit: int) -
     inner = select(p.c.petition_id, p.c.matter_id, p.c.petitioner_name.label("name"),
                    town.label("township_code"), p.c.channel, p.c.category, p.c.received_date,
                    p.c.due_date, overdue.label("days_overdue")) \
+        .select_from(scope_matters(q, p)) \
         .where(on_or_before(p.c.received_date, as_of), not_done_by(p.c.closed_date, as_of),
                p.c.due_date < day(as_of)).subquery("overdue")
     stmt = select(*inner.c).where(*_gate(db, q, inner.c.township_code, regions)) \

@@ -42,6 +42,9 @@ class Query:
     # group='township' also groups by these dimensions (columns DIM + name), so that one
     # statement serves the breakdown by place and by each of them (MeasureSet.township_dims)
     with_dims: tuple[str, ...] = ()
+    # the measures the statement must yield (None: all); a builder may leave out the work
+    # of the others (petition_matters by channel: no per-matter seeks for 信访件数 alone)
+    needs: frozenset[str] | None = None
 
     @property
     def repeat_threshold(self) -> int:

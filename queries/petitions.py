@@ -180,6 +180,8 @@ def petition_matters(q: Query):
     By channel or category a matter is one row per value of it (its petitions of that
     kind), and its matter-wide facts (petitions so far, first date) are seeks instead.
     """
+    if q.needs is not None and q.needs <= LEAN_MEASURES:
+        return _received_matters(q)
     start, as_of, n = q.period.start, q.period.as_of, q.repeat_threshold
     p = petition.alias("p_m")
     received = between_days(p.c.received_date, start, as_of)
@@ -219,6 +221,33 @@ def petition_matters(q: Query):
         count_if(first_closed).label("first_time_closed"),
         count_if(and_(first_closed, f.c.so_far == 1)).label("first_time_single"),
     ], from_=f, dims={"channel": f.c.dim, "category": f.c.dim} if dim is not None else {})
+
+
+LEAN_MEASURES = frozenset({"petitions", "matters"})
+
+
+def _received_matters(q: Query):
+    """petition_matters' 信访件数 and 信访事项数 alone (what the channel and category mix
+    read): the period's petitions summed per matter (and channel or category), placed by
+    the matter's first petition, without the seeks the other measures need (a matter's
+    petitions so far, its first day, its last closing). The whole deployment needs no
+    place: its petitions are counted as they are (SQLite, province, by channel: 0.67 s →
+    0.1 s)."""
+    p = petition.alias("p_r")
+    received = between_days(p.c.received_date, q.period.start, q.period.as_of)
+    dims = {"channel": p.c.channel, "category": p.c.category}
+    dim = dims.get(q.group)
+    if q.scope.is_whole_deployment and q.group in (None, *dims):
+        return q.select(p.c.township_code, [func.count().label("petitions"),
+                                            func.count(func.distinct(p.c.matter_id)).label("matters")],
+                        received, dims=dims, scoped=False)
+    f = select(p.c.matter_id, *([dim.label("dim")] if dim is not None else []),
+               func.count().label("received"), matter_township(p.c.matter_id).label("township_code")) \
+        .select_from(scope_matters(q, p)).where(received) \
+        .group_by(p.c.matter_id, *([dim] if dim is not None else [])).subquery("received")
+    return q.select(f.c.township_code, [func.sum(f.c.received).label("petitions"),
+                                        func.count().label("matters")],
+                    from_=f, dims={"channel": f.c.dim, "category": f.c.dim} if dim is not None else {})
 
 
 register(

@@ -84,9 +84,9 @@ class Request:
             return {part: Query(self.scope, self.period, self.by, part) for part in parts}
         if self.by_township(mset):
             return {"groups": Query(self.scope, self.period, "township", with_dims=mset.township_dims)}
-        queries = {"groups": Query(self.scope, self.period, self.by)}
+        queries = {"groups": Query(self.scope, self.period, self.by, needs=self.needs[name])}
         if not mset.adds_up(self.by):
-            queries["total"] = Query(self.scope, self.period, None)
+            queries["total"] = Query(self.scope, self.period, None, needs=self.needs[name])
         return queries
 
     def by_township(self, mset: MeasureSet) -> bool:

@@ -711,3 +711,21 @@ def test_a_matter_opens_to_its_petitions_only_within_scope(db):
     assert matter_petitions(db, "M5", db.scope(SIMING), period).rows.empty
     # as of 2026Q3's 09-30: M1's third petition (10-01) is not yet received
     assert list(matter_petitions(db, "M1", db.scope(None), db.period("2026Q3")).rows["petition_id"]) == ["p01a", "p01b"]
+
+
+@pytest.mark.parametrize("code", [None, SIMING, HULI, A])
+@pytest.mark.parametrize("by", ["channel", "category", "region"])
+def test_received_alone_equals_the_full_pass(db, code, by):
+    """信访件数 and 信访事项数 asked alone take a lean statement (no per-matter seeks); asked
+    with a measure that needs them, the full pass: both give the same numbers, every row."""
+    scope, period = db.scope(code), db.period("2026Q4")
+    lean = compute(db, ["petitions", "petition_matters"], scope, period, by=by)
+    full = compute(db, ["petitions", "petition_matters", "repeat_share"], scope, period, by=by)
+    # the full pass also keeps a channel whose petitions were only closed or overdue in
+    # the period, with 0 received: the same numbers, one row of zeros more
+    assert _nonzero(lean) == _nonzero(full) and _nonzero(lean)
+
+
+def _nonzero(frame) -> dict:
+    return {("total" if t else c): (p, m) for c, t, p, m in
+            zip(frame["code"], frame["is_total"], frame["petitions"], frame["petition_matters"]) if p or m}
