@@ -21,7 +21,7 @@ from screens.overview_page import HEADLINE     # the page's own list: one place
 from queries.cases import case_lists, ledger
 from queries.db import side_by_side
 from queries.figures import METRICS
-from queries.runner import compute, compute_with_change, histogram
+from queries.runner import compute, compute_many, compute_with_change, histogram
 from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
 from queries.series import monthly, months_back
@@ -97,8 +97,7 @@ def petitions(db, scope, period) -> None:
     compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.RATES,
                                        warning_keys(page.HEADLINE)), scope, period)
     case_lists(db, list(page.LISTS), scope, period)
-    compute(db, ["petitions"], scope, period, by="channel")
-    compute(db, ["petitions"], scope, period, by="category")
+    compute_many(db, [(["petitions"], scope, period, by) for by in ("channel", "category")])
     monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope, first_month(period), period.as_of)
 
 
@@ -109,8 +108,7 @@ def clues(db, scope, period) -> None:
                                        page.OUTCOMES, page.BY_PLACE, page.QUALITY, page.OFFICIAL),
                         scope, period)
     case_lists(db, ["overdue_clues", "transferred_clues"], scope, period)
-    compute(db, ["clues_received"], scope, period, by="source")
-    compute(db, ["clues_received"], scope, period, by="category")
+    compute_many(db, [(["clues_received"], scope, period, by) for by in ("source", "category")])
     monthly(db, page.TRENDS, scope, first_month(period), period.as_of)
 
 

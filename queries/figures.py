@@ -222,6 +222,9 @@ class MeasureSet:
     # Dimensions under which one unit may fall in several groups (a matter with petitions
     # by letter and by visit): broken down by one of them, the total is a query of its own.
     shared_dims: tuple[str, ...] = ()
+    # The measures that count units shared between a shared dimension's groups (matters);
+    # the others (petitions) add up under every breakdown
+    shared_measures: frozenset[str] = frozenset()
     # The builder also yields the measures of Query.previous (suffixed PREVIOUS) when it is
     # set, sharing the pass that both periods need (repeat matters: one GROUP BY matter
     # and its seeks serve both as-of days). The runner then runs one statement for 环比.
@@ -237,9 +240,13 @@ class MeasureSet:
         if set(self.township_dims) - set(self.dims) or (self.township_dims and not self.additive):
             raise ValueError(f"{self.name}: township_dims must be dimensions of an additive set")
 
-    def adds_up(self, by: str) -> bool:
-        """Whether the scope's total is the sum of the groups of breakdown ``by``."""
-        return self.additive and by not in self.shared_dims
+    def adds_up(self, by: str, needs: "frozenset[str] | None" = None) -> bool:
+        """Whether the scope's total of the measures ``needs`` (None: all) is the sum of the
+        groups of breakdown ``by``: under a shared dimension, only for measures that count
+        what falls in one group (a petition has one channel; its matter may have several)."""
+        if not self.additive:
+            return False
+        return by not in self.shared_dims or (needs is not None and not needs & self.shared_measures)
 
 
 def dim_label(labels: Mapping[str, str] | None, code) -> str:
@@ -285,7 +292,8 @@ METRICS: dict[str, Metric] = {}
 def measure_set(name: str, *, requires: str | None = None, histogram: bool = False,
                 dims: Mapping[str, Mapping[str, str]] | None = None, additive: bool = True,
                 people: bool = False, few_rows: bool = False, shared_dims: tuple[str, ...] = (),
-                pairs_periods: bool = False, township_dims: tuple[str, ...] = ()):
+                pairs_periods: bool = False, township_dims: tuple[str, ...] = (),
+                shared_measures: frozenset[str] = frozenset()):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set. ``dims``:
     the dimensions it may be broken down by, each with the Chinese labels of its codes."""
     def register(build: Callable[[Query], Select]):
@@ -293,7 +301,7 @@ def measure_set(name: str, *, requires: str | None = None, histogram: bool = Fal
             raise ValueError(f"measure set {name} declared twice")
         MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, tuple(dims or ()),
                                         additive and not people, people, people and few_rows,
-                                        shared_dims, pairs_periods, township_dims,
+                                        shared_dims, shared_measures, pairs_periods, township_dims,
                                         labels=dict(dims or {}))
         return build
     return register

@@ -165,7 +165,8 @@ def _matter_first_date(matter_id) -> ScalarSelect:
 
 
 @measure_set("petition_matters", dims={"channel": CHANNEL_LABEL, "category": CATEGORY_LABEL},
-             shared_dims=("channel", "category"))
+             shared_dims=("channel", "category"),
+             shared_measures=frozenset({"matters", "first_time_closed", "first_time_single"}))
 def petition_matters(q: Query):
     """The period's petition figures in one pass over matters: a matter's petitions are
     summed together (received, closed, on time, rated, satisfied, overdue), then the

@@ -97,7 +97,7 @@ def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
             k = key if to_child is None else to_child(key)
             per_group.setdefault(None if is_null(k) else k, []).append((x, n))
         groups = {k: _merge_histograms([hist]) for k, hist in per_group.items()}
-        total = (_merge_histograms(groups.values()) if mset.adds_up(req.by)
+        total = (_merge_histograms(groups.values()) if mset.adds_up(req.by, req.needs[name])
                  else rows["total"].select(HIST_X, HIST_N))
         return _SetResult(total, groups)
     measures = rows["groups"].measures()
@@ -105,7 +105,7 @@ def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
         raise KeyError(f"{name} yields no {sorted(req.needs[name] - set(measures))}")
     sums = _accumulate({}, rows["groups"].select(key_col, *measures), to_child)
     groups = {k: dict(zip(measures, v)) for k, v in sums.items()}
-    if mset.adds_up(req.by):   # every unit row is in exactly one group: the total is their sum
+    if mset.adds_up(req.by, req.needs[name]):   # every unit row in exactly one group: the total is their sum
         total = dict(zip(measures, [sum(col) for col in zip(*sums.values())] or [0] * len(measures)))
     else:
         total = dict(zip(measures, (rows["total"].select(*measures) or [()])[0]))

@@ -85,7 +85,7 @@ class Request:
         if self.by_township(mset):
             return {"groups": Query(self.scope, self.period, "township", with_dims=mset.township_dims)}
         queries = {"groups": Query(self.scope, self.period, self.by, needs=self.needs[name])}
-        if not mset.adds_up(self.by):
+        if not mset.adds_up(self.by, self.needs[name]):
             queries["total"] = Query(self.scope, self.period, None, needs=self.needs[name])
         return queries
 

@@ -80,15 +80,16 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
 
 
 def _mix(view: View) -> None:
+    mixes = data.figures_by_each(view, ["clues_received"], ("source", "category"))
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("按线索来源")
-        charts.mix_bars(view, data.figures_by(view, ["clues_received"], "source"), "clues_received",
-                        key="clues.source", title="受理线索数 · 按来源")
+        charts.mix_bars(view, mixes["source"], "clues_received", key="clues.source",
+                        title="受理线索数 · 按来源")
     with right:
         st.subheader("按问题类别")
-        charts.mix_bars(view, data.figures_by(view, ["clues_received"], "category"), "clues_received",
-                        key="clues.category", title="受理线索数 · 按问题类别")
+        charts.mix_bars(view, mixes["category"], "clues_received", key="clues.category",
+                        title="受理线索数 · 按问题类别")
 
 
 def _trend(view: View) -> None:

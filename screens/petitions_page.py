@@ -69,15 +69,16 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
 
 
 def _mix(view: View) -> None:
+    mixes = data.figures_by_each(view, ["petitions"], ("channel", "category"))
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("按信访渠道")
-        charts.mix_bars(view, data.figures_by(view, ["petitions"], "channel"), "petitions",
-                        key="petitions.channel", title="信访件数 · 按渠道")
+        charts.mix_bars(view, mixes["channel"], "petitions", key="petitions.channel",
+                        title="信访件数 · 按渠道")
     with right:
         st.subheader("按反映问题类别")
-        charts.mix_bars(view, data.figures_by(view, ["petitions"], "category"), "petitions",
-                        key="petitions.category", title="信访件数 · 按反映问题类别")
+        charts.mix_bars(view, mixes["category"], "petitions", key="petitions.category",
+                        title="信访件数 · 按反映问题类别")
 
 
 def _trends(view: View) -> None:

@@ -729,3 +729,18 @@ def test_received_alone_equals_the_full_pass(db, code, by):
 def _nonzero(frame) -> dict:
     return {("total" if t else c): (p, m) for c, t, p, m in
             zip(frame["code"], frame["is_total"], frame["petitions"], frame["petition_matters"]) if p or m}
+
+
+def test_petitions_by_channel_add_up_without_a_total_statement(db):
+    """A petition has one channel, so 信访件数 by channel adds up to the scope's: one
+    statement, its total the sum; 信访事项数 does not (a matter may use several channels),
+    so asking for it costs the total's own statement (test_matters_by_channel_…)."""
+    scope, period = db.scope(SIMING), db.period("2026Q4")
+    assert statements_run(db, lambda: compute(db, ["petitions"], scope, period, by="channel")) == 1
+    assert statements_run(db, lambda: compute(db, ["petitions", "petition_matters"], scope, period,
+                                              by="channel")) == 2
+    by_channel = compute(db, ["petitions"], scope, period, by="channel")
+    whole = compute(db, ["petitions"], scope, period)
+    total = by_channel.loc[by_channel["is_total"], "petitions"].iloc[0]
+    assert total == by_channel.loc[~by_channel["is_total"], "petitions"].sum() \
+        == whole.loc[whole["is_total"], "petitions"].iloc[0]

@@ -20,7 +20,7 @@ from queries.scope import BadScope, Scope
 from queries import cases, rectification
 from queries.problem_index import in_scope
 from queries.problem_index import problem_index as compute_problem_index
-from queries.runner import compute, compute_with_change
+from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
 from queries.series import monthly, months_back
 from queries.db import database_url
@@ -79,6 +79,22 @@ def figures_by(view, keys: Iterable[str], by: str) -> pd.DataFrame:
 def _figures_by(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], by: str,
                 period_key: str, scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
     return compute(_db, list(keys), _db.scope(scope_code, allowed=regions), _db.period(period_key), by=by)
+
+
+def figures_by_each(view, keys: Iterable[str], dims: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """``figures_by`` for several dimensions at once, their statements side by side."""
+    keys, dims = list(keys), tuple(dims)
+    refuse_unseen(keys, view.user.role)
+    f = view.filters
+    return _figures_by_each(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys), dims,
+                            f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+def _figures_by_each(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], dims: tuple[str, ...],
+                     period_key: str, scope_code: str, regions: tuple[str, ...] | None) -> dict:
+    scope, period = _db.scope(scope_code, allowed=regions), _db.period(period_key)
+    return dict(zip(dims, compute_many(_db, [(list(keys), scope, period, by) for by in dims])))
 
 
 def histogram(view, key: str) -> list[tuple] | None:
