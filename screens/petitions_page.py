@@ -56,6 +56,8 @@ def _period_note(view: View) -> str:
 
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}重复信访")
+    cards.worst_line(cards.worst_places(frame, "unresolved_repeat_matters"),
+                     cards.worst_places(frame, "new_repeat_per_10k", worse="最高"))
     choice = st.segmented_control("地图与排名指标", MAP_FIGURES, default=MAP_FIGURES[0],
                                   format_func=lambda k: METRICS[k].label, key="petitions.map_figure",
                                   required=True)

@@ -43,6 +43,10 @@ def _period_note(view: View) -> str:
 
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}整改销号率")
+    progress = time_progress(view.db.campaign, view.filters.period.as_of)
+    behind = (lambda row: f"，落后时间进度 {progress - row['rect_close_rate']:.1f} 个百分点"
+              if progress is not None and row["rect_close_rate"] < progress else "")
+    cards.worst_line(cards.worst_places(frame, "rect_close_rate", worse="最低", extra=behind))
     metric = METRICS["rect_close_rate"]
     areas, highlight = drill.comparison(view, frame, metric)
     with st.container(horizontal=True, gap="large", key="beside_rect"):

@@ -282,6 +282,8 @@ def test_planted_overdue_township_heads_the_overdue_clues():
     overdue = _table_with(at, "逾期天数")
     assert f"{len(overdue)} 件" == shown(at)["逾期未办结线索"]
     assert [c.split("#")[-1] for c in overdue["所属镇街"]].count(name) == PLANTED_OVERDUE["overdue_clues"]
+    # and it is named above the map, where a reader looks first
+    assert any(f"逾期未办结线索最多：{name}（{PLANTED_OVERDUE['overdue_clues']} 件）" in m.value for m in at.markdown)
 
 
 def test_funnel_steps_equal_the_figures(db):

@@ -17,6 +17,8 @@ from queries.figures import METRICS, is_null
 from queries.period import Period, key_label
 from queries.rectification import time_progress
 from ui import format as fmt
+from ui.format import plain
+from ui.maps import area_rows, ranks        # the map's own ranking: worst first
 from ui.tables import NOT_CONNECTED
 from ui.navigation import View
 
@@ -82,6 +84,30 @@ def warned_cards(keys) -> list[str]:
         else:
             chosen.setdefault(rule, key)
     return list(chosen.values())
+
+
+def worst_places(frame: pd.DataFrame, key: str, *, worse: str = "最多", limit: int = 3,
+                 extra=None) -> str | None:
+    """The sentence that answers "where is it worst" at a glance, from a compute() frame's
+    places (not the total, not 未识别区划): 未化解重复信访事项最多：汀溪镇（4 件）. Equal worst
+    places are all named (up to ``limit``). ``extra(row)`` may add words after the value.
+    None when no place has a value, or when the worst is no problem (a count of 0)."""
+    metric = METRICS[key]
+    rows = area_rows(frame)
+    rank = ranks(rows[key].tolist(), metric.direction)
+    worst = [row for (_, row), r in zip(rows.iterrows(), rank) if r == 1]
+    if not worst or (not metric.is_rate and not worst[0][key]):
+        return None
+    names = "、".join(plain(str(r["name"])) for r in worst[:limit]) + ("等" if len(worst) > limit else "")
+    tail = extra(worst[0]) if extra is not None else ""
+    return f"{metric.label}{worse}：{names}（{fmt.value(metric, worst[0][key])}{tail}）"
+
+
+def worst_line(*sentences: str | None) -> None:
+    """The ``worst_places`` sentences that have something to say, in bold on one line."""
+    shown = [s for s in sentences if s]
+    if shown:
+        st.markdown("**" + "；".join(shown) + "**")
 
 
 def change_note(period: Period) -> str:
