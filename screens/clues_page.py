@@ -68,8 +68,7 @@ def _funnel(view: View, total: pd.Series) -> None:
 
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}线索办结率")
-    cards.worst_line(cards.worst_places(frame, "clue_conclusion_rate", worse="最低"),
-                     cards.worst_places(frame, "overdue_clues"))
+    cards.worst_line(view, frame, ("clue_conclusion_rate", "最低"), ("overdue_clues", "最多"))
     metric = METRICS["clue_conclusion_rate"]
     areas, highlight = drill.comparison(view, frame, metric)
     with st.container(horizontal=True, gap="large", key="beside_clues"):

@@ -13,9 +13,10 @@ from ui import cards, charts, data, drill, maps, tables
 from ui.format import plain
 from ui.navigation import View
 
-# 长期未化解 is the warning on the 未化解 card (ui.cards.WARNING_HOME), not a card of its own
-HEADLINE = ("new_repeat_matters", "unresolved_repeat_matters", "repeat_matters", "petitions",
-            "overdue_petitions")
+# 长期未化解 is the warning on the 未化解 card (ui.cards.WARNING_HOME), not a card of its
+# own; four cards, so that 未化解重复信访事项 and its warning fit at 1440 px (信访件数 is in
+# the mix and the trend below)
+HEADLINE = ("new_repeat_matters", "unresolved_repeat_matters", "repeat_matters", "overdue_petitions")
 # the figures a user may colour the map and rank by, the page's main one first
 MAP_FIGURES = ("new_repeat_per_10k", "new_repeat_matters", "unresolved_repeat_matters")
 # the areas' tables: four columns fit at 1440 px beside the names (a fifth was cut off)
@@ -56,8 +57,7 @@ def _period_note(view: View) -> str:
 
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}重复信访")
-    cards.worst_line(cards.worst_places(frame, "unresolved_repeat_matters"),
-                     cards.worst_places(frame, "new_repeat_per_10k", worse="最高"))
+    cards.worst_line(view, frame, ("unresolved_repeat_matters", "最多"), ("new_repeat_per_10k", "最高"))
     choice = st.segmented_control("地图与排名指标", MAP_FIGURES, default=MAP_FIGURES[0],
                                   format_func=lambda k: METRICS[k].label, key="petitions.map_figure",
                                   required=True)

@@ -46,7 +46,7 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
     progress = time_progress(view.db.campaign, view.filters.period.as_of)
     behind = (lambda row: f"，落后时间进度 {progress - row['rect_close_rate']:.1f} 个百分点"
               if progress is not None and row["rect_close_rate"] < progress else "")
-    cards.worst_line(cards.worst_places(frame, "rect_close_rate", worse="最低", extra=behind))
+    cards.worst_line(view, frame, ("rect_close_rate", "最低"), extra=behind)
     metric = METRICS["rect_close_rate"]
     areas, highlight = drill.comparison(view, frame, metric)
     with st.container(horizontal=True, gap="large", key="beside_rect"):

@@ -352,3 +352,14 @@ def test_status_split_adds_up_to_unclosed(db):
     split = _plotly(at, "rect.status")["data"][0]
     frame = compute(db, ["rect_unclosed"], db.scope(None), db.period("campaign"))
     assert sum(split["x"]) == frame.loc[frame["is_total"], "rect_unclosed"].iloc[0]
+
+
+def test_worst_place_at_a_township_is_among_its_districts(db):
+    """At a township scope the map compares its district's townships, and so does the line
+    above it: the lowest 整改销号率 of 同安区's townships, with how far it is behind."""
+    at = open_page("supervisor", "rectification", {"period": "campaign", "scope": PLANTED_GAP})
+    frame = compute(db, ["rect_close_rate"], db.scope(TONGAN), db.period("campaign"))
+    places = frame[~frame["is_total"] & frame["code"].notna()]
+    lowest = places.loc[places["rect_close_rate"].astype(float).idxmin()]
+    line = next(m.value for m in at.markdown if m.value.startswith("**整改销号率最低："))
+    assert line.startswith(f"**整改销号率最低：{lowest['name']}（{fmt.value(METRICS['rect_close_rate'], lowest['rect_close_rate'])}")

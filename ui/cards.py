@@ -16,6 +16,7 @@ from queries import warnings
 from queries.figures import METRICS, is_null
 from queries.period import Period, key_label
 from queries.rectification import time_progress
+from ui import drill
 from ui import format as fmt
 from ui.format import plain
 from ui.maps import area_rows, ranks        # the map's own ranking: worst first
@@ -103,11 +104,14 @@ def worst_places(frame: pd.DataFrame, key: str, *, worse: str = "最多", limit:
     return f"{metric.label}{worse}：{names}（{fmt.value(metric, worst[0][key])}{tail}）"
 
 
-def worst_line(*sentences: str | None) -> None:
-    """The ``worst_places`` sentences that have something to say, in bold on one line."""
-    shown = [s for s in sentences if s]
-    if shown:
-        st.markdown("**" + "；".join(shown) + "**")
+def worst_line(view: View, frame: pd.DataFrame, *figures: tuple[str, str], extra=None) -> None:
+    """For each (figure, 最多/最低/最高) the ``worst_places`` sentence over the places the
+    map beside it compares (at a township scope, its district's townships), in bold on
+    one line; nothing when none has something to say. ``extra``: see ``worst_places``."""
+    shown = [worst_places(drill.comparison(view, frame, METRICS[key])[0], key, worse=worse, extra=extra)
+             for key, worse in figures]
+    if any(shown):
+        st.markdown("**" + "；".join(s for s in shown if s) + "**")
 
 
 def change_note(period: Period) -> str:
