@@ -8,8 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from queries.figures import METRICS
-from ui import cards, charts, data, drill, maps, tables
+from ui import cards, charts, data, drill, places, tables
 from ui.navigation import View
 
 HEADLINE = ("clues_received", "clue_conclusion_rate", "overdue_clues", "clue_on_time_rate",
@@ -69,28 +68,16 @@ def _funnel(view: View, total: pd.Series) -> None:
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}线索办结率")
     cards.worst_line(view, frame, ("clue_conclusion_rate", "最低"), ("overdue_clues", "最多"))
-    metric = METRICS["clue_conclusion_rate"]
-    areas, highlight = drill.comparison(view, frame, metric)
-    with st.container(horizontal=True, gap="large", key="beside_clues"):
-        maps.area_map(view, frame, metric, key="clues.map")
-        with st.container(key="ranking_clues"):
-            charts.ranked_bars(view, areas, metric, key="clues.rank", on_pick=drill.picker(view),
-                               highlight=highlight)
+    places.map_and_ranking(view, frame, "clue_conclusion_rate", key="clues")
     tables.figure_table(frame, BY_PLACE, key="clues.areas")
     tables.figure_table(frame, QUALITY, key="clues.quality")
 
 
 def _mix(view: View) -> None:
-    mixes = data.figures_by_each(view, ["clues_received"], ("source", "category"))
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader("按线索来源")
-        charts.mix_bars(view, mixes["source"], "clues_received", key="clues.source",
-                        title="受理线索数 · 按来源")
-    with right:
-        st.subheader("按问题类别")
-        charts.mix_bars(view, mixes["category"], "clues_received", key="clues.category",
-                        title="受理线索数 · 按问题类别")
+    parts = (("source", "按线索来源", "受理线索数 · 按来源"),
+             ("category", "按问题类别", "受理线索数 · 按问题类别"))
+    mixes = data.figures_by_each(view, ["clues_received"], [dim for dim, _, _ in parts])
+    charts.mix_columns(view, mixes, "clues_received", parts, key="clues")
 
 
 def _trend(view: View) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from queries.figures import METRICS
-from ui import cards, charts, data, drill, maps, tables
+from ui import cards, charts, data, drill, places, tables
 from ui import format as fmt
 from ui.navigation import View
 
@@ -62,12 +62,7 @@ def _gap_by_place(view: View, frame: pd.DataFrame) -> None:
     choice = st.segmented_control("排名指标", ("gap_rate", "gap_persons"), default="gap_rate",
                                   format_func=lambda k: METRICS[k].label, key="coverage.rank_figure",
                                   required=True)
-    areas, highlight = drill.comparison(view, frame, METRICS[choice])
-    with st.container(horizontal=True, gap="large", key="beside_coverage"):   # the ranking beside the map where it fits
-        maps.area_map(view, frame, choice, key="coverage.map")
-        with st.container(key="ranking_coverage"):
-            charts.ranked_bars(view, areas, choice, key="coverage.rank", on_pick=drill.picker(view),
-                               highlight=highlight)
+    places.map_and_ranking(view, frame, choice, key="coverage")
     tables.figure_table(frame, BY_PLACE, key="coverage.areas")
 
 

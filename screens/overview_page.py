@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from queries.figures import METRICS
-from ui import cards, charts, data, drill, maps, tables
+from ui import cards, charts, data, drill, places, tables
 from queries import problem_index
 from queries.problem_index import INDEX_METRIC, WORST_INDEX_METRIC
 from ui.index_table import top_townships
@@ -52,12 +52,8 @@ def _places(view: View, frame) -> None:
         "地图与排名指标", MAP_FIGURES + (INDEX_CHOICE,), default=MAP_FIGURES[0],
         format_func=_choice_label, key="overview.map_figure", required=True)
     metric, areas, district = _map_figure(view, frame, choice)
-    rank_areas, highlight = drill.comparison(view, areas, metric, district)
-    with st.container(horizontal=True, gap="large", key="beside_overview"):   # the ranking beside the map where it fits
-        maps.area_map(view, areas, metric, key="overview.map", district_frame=district)
-        with st.container(key="ranking_overview"):
-            charts.ranked_bars(view, rank_areas, metric, key=f"overview.rank.{choice}",
-                               on_pick=drill.picker(view), highlight=highlight)
+    places.map_and_ranking(view, areas, metric, key="overview", rank_key=f"overview.rank.{choice}",
+                           district_frame=district)
     tables.figure_table(frame[~frame["is_total"]], HEADLINE, key="overview.areas")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries.figures import METRICS
 from queries.petitions import repeat_open_days, repeat_threshold
-from ui import cards, charts, data, drill, maps, tables
+from ui import cards, charts, data, drill, places, tables
 from ui.format import plain
 from ui.navigation import View
 
@@ -61,26 +61,15 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
     choice = st.segmented_control("地图与排名指标", MAP_FIGURES, default=MAP_FIGURES[0],
                                   format_func=lambda k: METRICS[k].label, key="petitions.map_figure",
                                   required=True)
-    areas, highlight = drill.comparison(view, frame, METRICS[choice])
-    with st.container(horizontal=True, gap="large", key="beside_petitions"):
-        maps.area_map(view, frame, choice, key="petitions.map")
-        with st.container(key="ranking_petitions"):
-            charts.ranked_bars(view, areas, choice, key=f"petitions.rank.{choice}",
-                               on_pick=drill.picker(view), highlight=highlight)
+    places.map_and_ranking(view, frame, choice, key="petitions", rank_key=f"petitions.rank.{choice}")
     tables.figure_table(frame, BY_PLACE, key="petitions.areas")
 
 
 def _mix(view: View) -> None:
-    mixes = data.figures_by_each(view, ["petitions"], ("channel", "category"))
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader("按信访渠道")
-        charts.mix_bars(view, mixes["channel"], "petitions", key="petitions.channel",
-                        title="信访件数 · 按渠道")
-    with right:
-        st.subheader("按反映问题类别")
-        charts.mix_bars(view, mixes["category"], "petitions", key="petitions.category",
-                        title="信访件数 · 按反映问题类别")
+    parts = (("channel", "按信访渠道", "信访件数 · 按渠道"),
+             ("category", "按反映问题类别", "信访件数 · 按反映问题类别"))
+    mixes = data.figures_by_each(view, ["petitions"], [dim for dim, _, _ in parts])
+    charts.mix_columns(view, mixes, "petitions", parts, key="petitions")
 
 
 def _trends(view: View) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from queries.figures import METRICS, is_null
 from queries.rectification import CATEGORY_LABEL, STATE_LABEL, time_progress
-from ui import cards, charts, data, drill, maps, tables
+from ui import cards, charts, data, drill, places, tables
 from ui import format as fmt
 from ui.navigation import View
 
@@ -47,14 +47,8 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
     behind = (lambda row: f"，落后时间进度 {progress - row['rect_close_rate']:.1f} 个百分点"
               if progress is not None and row["rect_close_rate"] < progress else "")
     cards.worst_line(view, frame, ("rect_close_rate", "最低"), extra=behind)
-    metric = METRICS["rect_close_rate"]
-    areas, highlight = drill.comparison(view, frame, metric)
-    with st.container(horizontal=True, gap="large", key="beside_rect"):
-        maps.area_map(view, frame, metric, key="rect.map")
-        with st.container(key="ranking_rect"):
-            # the time-progress line and the red line 20 points below it come with the figure
-            charts.ranked_bars(view, areas, metric, key="rect.rank", on_pick=drill.picker(view),
-                               highlight=highlight)
+    # the ranking's time-progress line and the red line 20 points below it come with the figure
+    places.map_and_ranking(view, frame, "rect_close_rate", key="rect")
     tables.figure_table(frame, BY_PLACE, key="rect.areas")
 
 

@@ -108,6 +108,16 @@ def mix_bars(view: View, frame: pd.DataFrame, metric_key: str, *, key: str,
     show_figure(mix_figure(view, frame, metric_key, title=title, note=note, ordered=ordered), key=key)
 
 
+def mix_columns(view: View, frames: Mapping[str, pd.DataFrame], metric_key: str,
+                parts: Sequence[tuple[str, str, str]], *, key: str) -> None:
+    """Breakdowns side by side, one column each: ``parts`` (dimension, heading, chart title),
+    ``frames`` by dimension (ui.data.figures_by_each)."""
+    for column, (dim, heading, title) in zip(st.columns(len(parts), gap="large"), parts):
+        with column:
+            st.subheader(heading)
+            mix_bars(view, frames[dim], metric_key, key=f"{key}.{dim}", title=title)
+
+
 def histogram_bars(view: View, hist: Sequence[tuple] | None, *, key: str, title: str,
                    median: float | None = None, line_at: float | None = 30, unit: str = "天",
                    x_label: str = "待纳入天数", count_label: str = "人数", count_unit: str = "人",
