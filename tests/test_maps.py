@@ -101,6 +101,17 @@ def test_legend_lists_the_darkest_class_first_and_no_data_last():
                                        (theme.NO_DATA_COLOUR, "无数据")]
 
 
+def test_legend_classes_never_read_alike():
+    """Two classes whose bounds round to the same text at the figure's decimals get one
+    decimal more (0.318 and 0.324 件/万人 read 0.32 twice at two decimals)."""
+    per_10k = METRICS["new_repeat_per_10k"]
+    rows = frame(per_10k.key, {"350203": 0.318, "350205": 0.324, "350206": 0.21, "350211": 0.40,
+                               "350212": 0.26, "350213": 0.60})
+    labels = [text for _, text in maps.legend(rows, per_10k)]
+    assert len(set(labels)) == len(labels), labels
+    assert "0.324 件/万人" in labels and "0.318 件/万人" in labels
+
+
 # --------------------------------------------------------------------------- the deck
 
 def features(spec: maps.MapSpec) -> dict[str, dict]:

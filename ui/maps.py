@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import pandas as pd
@@ -160,8 +160,13 @@ def areas(rows: pd.DataFrame, metric: Metric) -> list[Area]:
 def legend(rows: pd.DataFrame, metric: Metric) -> list[tuple[str, str]]:
     """(colour, class range) pairs, darkest (worst) first; 无数据 last when an area lacks one."""
     classes = classify(area_rows(rows)[metric.key].tolist(), metric.direction)
-    items = [(colour, range_text(metric, *bounds))
-             for colour, bounds in zip(classes.colours, classes.bounds)][::-1]
+    shown = metric
+    for _ in range(3):   # two classes that read alike (0.32 and 0.32 件/万人): one decimal more
+        texts = [range_text(shown, *bounds) for bounds in classes.bounds]
+        if len(set(texts)) == len(texts):
+            break
+        shown = replace(shown, decimals=shown.decimals + 1)
+    items = list(zip(classes.colours, texts))[::-1]
     if any(i is None for i in classes.index):
         items.append((theme.NO_DATA_COLOUR, NO_DATA))
     return items
