@@ -23,29 +23,29 @@ from datetime import date, timedelta
 from typing import Callable, Sequence
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from queries.coverage import (
     PROGRAMME_LABEL, REGISTER_LABEL, SCREENING_CATEGORY_LABEL, crosscheck_pending,
     deceased_spells, earliest_death, paid_after_death_rows, staff_relative_spells, uncovered,
     waiting_days,
 )
-from queries.clues import CATEGORY_LABEL as CLUE_CATEGORY_LABEL, SOURCE_LABEL as CLUE_SOURCE_LABEL
+from queries.clues import (
+    CATEGORY_LABEL as CLUE_CATEGORY_LABEL, SOURCE_LABEL as CLUE_SOURCE_LABEL, overdue_clue, transferred_in,
+)
 from queries.figures import METRICS, NotForRole, Query, dim_label
 from queries.period import Period
 from queries.petitions import (
     CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
-    matter_township, repeat_facts, scope_matters,
+    matter_township, overdue_petition, repeat_facts, scope_matters, unresolved,
 )
 from queries.rectification import (
-    CATEGORY_LABEL as RECT_CATEGORY_LABEL, SOURCE_LABEL as RECT_SOURCE_LABEL, STATE_LABEL,
+    CATEGORY_LABEL as RECT_CATEGORY_LABEL, SOURCE_LABEL as RECT_SOURCE_LABEL, STATE_LABEL, item_state,
+    overdue_item,
 )
 from queries.schema import clue, crosscheck_hit, petition, recipient, rectification, screening
 from queries.scope import Scope
-from queries.sql import (
-    between_days, bytewise, codes_of, day, days_between, done_by, not_done_by, not_seekable,
-    on_or_before,
-)
+from queries.sql import bytewise, codes_of, day, days_between, not_seekable, on_or_before
 from queries.runner import histogram
 from queries.statements import run_statements
 
@@ -268,7 +268,7 @@ def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int) -> _
     by its first petition; the unresolved first, the longest open first."""
     q, as_of = Query(scope, period), period.as_of
     f = repeat_facts(q)
-    resolved = done_by(f.c.last_closed, as_of)
+    resolved = ~unresolved(f.c.last_closed, as_of)
     p = petition.alias("p_list")
     of_matter = [p.c.matter_id == f.c.matter_id, p.c.received_date <= day(as_of)]
     ended = case((resolved, f.c.last_closed), else_=day(as_of))
@@ -298,8 +298,7 @@ def _overdue_petitions(db, scope: Scope, period: Period, regions, _limit: int) -
                    town.label("township_code"), p.c.channel, p.c.category, p.c.received_date,
                    p.c.due_date, overdue.label("days_overdue")) \
         .select_from(scope_matters(q, p)) \
-        .where(on_or_before(p.c.received_date, as_of), not_done_by(p.c.closed_date, as_of),
-               p.c.due_date < day(as_of)).subquery("overdue")
+        .where(on_or_before(p.c.received_date, as_of), overdue_petition(p, as_of)).subquery("overdue")
     stmt = select(*inner.c).where(*_gate(db, q, inner.c.township_code, regions)) \
         .order_by(inner.c.days_overdue.desc(), bytewise(inner.c.petition_id))
     return _Prepared("overdue_petitions", stmt,
@@ -314,8 +313,8 @@ def _overdue_clues(db, scope: Scope, period: Period, regions, _limit: int) -> _P
     overdue = days_between(day(as_of), c.c.due_date)
     stmt = select(c.c.clue_id, c.c.township_code, c.c.source, c.c.category, c.c.received_date,
                   c.c.due_date, overdue.label("days_overdue")) \
-        .where(on_or_before(c.c.received_date, as_of), not_done_by(c.c.concluded_date, as_of),
-               c.c.due_date < day(as_of), *_gate(db, q, c.c.township_code, regions)) \
+        .where(on_or_before(c.c.received_date, as_of), overdue_clue(c, as_of),
+               *_gate(db, q, c.c.township_code, regions)) \
         .order_by(overdue.desc(), bytewise(c.c.clue_id))
     return _Prepared("overdue_clues", stmt, {"source": CLUE_SOURCE_LABEL, "category": CLUE_CATEGORY_LABEL})
 
@@ -331,18 +330,10 @@ def _transferred_clues(db, scope: Scope, period: Period, regions, _limit: int) -
                   .label("substantiated"),
                   case((c.c.case_filed.is_(True), "已立案"), else_="—").label("case_filed"),
                   c.c.officials_held_accountable) \
-        .where(c.c.transferred_to_commission.is_(True),
-               between_days(c.c.transferred_date, period.start, period.as_of),
-               on_or_before(c.c.received_date, period.as_of), *_gate(db, q, c.c.township_code, regions)) \
+        .where(transferred_in(c, period), on_or_before(c.c.received_date, period.as_of),
+               *_gate(db, q, c.c.township_code, regions)) \
         .order_by(c.c.transferred_date.desc(), bytewise(c.c.clue_id))
     return _Prepared("transferred_clues", stmt, {"category": CLUE_CATEGORY_LABEL})
-
-
-def _item_state(i, as_of):
-    """An item's state on the as-of day as the status split reads it: 已销号 by its closing
-    day; else its status, or 状态与日期不符 when that is 已销号, unknown or missing."""
-    return case((done_by(i.c.closed_date, as_of), "closed"),
-                (i.c.status.in_(["open", "in_progress", "done"]), i.c.status), else_="mismatch")
 
 
 def _overdue_items(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
@@ -353,9 +344,9 @@ def _overdue_items(db, scope: Scope, period: Period, regions, _limit: int) -> _P
     overdue = days_between(day(as_of), i.c.deadline)
     stmt = select(i.c.item_id, i.c.township_code, i.c.category, i.c.description, i.c.found_date,
                   i.c.deadline, overdue.label("days_overdue"), i.c.responsible_unit,
-                  i.c.responsible_person.label("name"), _item_state(i, as_of).label("state")) \
-        .where(on_or_before(i.c.found_date, as_of), not_done_by(i.c.closed_date, as_of),
-               i.c.deadline < day(as_of), *_gate(db, q, i.c.township_code, regions)) \
+                  i.c.responsible_person.label("name"), item_state(i, as_of).label("state")) \
+        .where(on_or_before(i.c.found_date, as_of), overdue_item(i, as_of),
+               *_gate(db, q, i.c.township_code, regions)) \
         .order_by(overdue.desc(), bytewise(i.c.item_id))
     return _Prepared("overdue_items", stmt, {"category": RECT_CATEGORY_LABEL, "state": STATE_LABEL})
 
@@ -366,8 +357,8 @@ def _ledger(db, scope: Scope, period: Period, regions, _limit: int, *, states=No
     _item_state), ``categories`` and ``overdue_only`` narrow it (the page's filters)."""
     q, as_of = Query(scope, period), period.as_of
     i = rectification.alias("i_ledger")
-    state = _item_state(i, as_of)
-    overdue = and_(not_done_by(i.c.closed_date, as_of), i.c.deadline < day(as_of))
+    state = item_state(i, as_of)
+    overdue = overdue_item(i, as_of)
     where = [on_or_before(i.c.found_date, as_of), *_gate(db, q, i.c.township_code, regions)]
     if states:
         where.append(state.in_(list(states)))

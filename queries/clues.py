@@ -31,6 +31,19 @@ def _concluded(c, as_of):
     return done_by(c.c.concluded_date, as_of)
 
 
+def overdue_clue(c, as_of):
+    """逾期未办结: a clue (alias ``c``) not concluded by the as-of day and past its due day
+    (the figure and its list share it)."""
+    return and_(not_done_by(c.c.concluded_date, as_of), c.c.due_date < day(as_of))
+
+
+def transferred_in(c, period: Period):
+    """移交纪检监察 in ``period``: flagged as transferred, dated within it (a flag without
+    its date is in no period; the figure and its list share it)."""
+    return and_(is_true(c.c.transferred_to_commission),
+                between_days(c.c.transferred_date, period.start, period.as_of))
+
+
 @measure_set("clue_counts", dims={"source": SOURCE_LABEL, "category": CATEGORY_LABEL},
              pairs_periods=True)
 def clue_counts(q: Query):
@@ -54,10 +67,8 @@ def _clue_counts(c, period: Period, rows) -> list:
         count_if(and_(substantiated, is_true(c.c.disposed))).label("disposed"),
         count_if(and_(concluded, c.c.concluded_date <= c.c.due_date)).label("on_time"),
         sum_if(concluded, days_between(c.c.concluded_date, c.c.received_date)).label("days_sum"),
-        count_if(among(rows, and_(not_done_by(c.c.concluded_date, as_of), c.c.due_date < day(as_of))))
-        .label("overdue"),
-        count_if(and_(is_true(c.c.transferred_to_commission), in_period(c.c.transferred_date)))
-        .label("transferred"),
+        count_if(among(rows, overdue_clue(c, as_of))).label("overdue"),
+        count_if(among(rows, transferred_in(c, period))).label("transferred"),
         count_if(and_(is_true(c.c.case_filed), in_period(c.c.concluded_date))).label("cases_filed"),
         sum_if(in_period(c.c.concluded_date), func.coalesce(c.c.officials_held_accountable, 0))
         .label("accountable"),

@@ -115,8 +115,15 @@ def repeat_open_days() -> int:
     return int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS"))
 
 
-def _unresolved(last_closed, as_of):
-    """A repeat matter is unresolved while its last petition so far is not closed."""
+def overdue_petition(p, as_of):
+    """超期未办结: a petition (alias ``p``) not closed by the as-of day and past its due day
+    (the figure and its list share it)."""
+    return and_(not_done_by(p.c.closed_date, as_of), p.c.due_date < day(as_of))
+
+
+def unresolved(last_closed, as_of):
+    """A repeat matter is unresolved while its last petition so far is not closed (the
+    figures and the flagged list share it)."""
     return not_done_by(last_closed, as_of)
 
 
@@ -137,12 +144,12 @@ def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
     far closed on ``last_closed``."""
     start, as_of = period.start, period.as_of
     open_limit = as_of - timedelta(days=repeat_open_days())
-    unresolved = among(repeat_by_then, _unresolved(last_closed, as_of))
+    open_ = among(repeat_by_then, unresolved(last_closed, as_of))
     return [
         count_if(among(repeat_by_then, between_days(f.c.nth_date, start, as_of))).label("new" + suffix),
         count_among(repeat_by_then).label("total" + suffix),
-        count_if(unresolved).label("unresolved" + suffix),
-        count_if(and_(unresolved, f.c.first_date < day(open_limit))).label("unresolved_long" + suffix),
+        count_if(open_).label("unresolved" + suffix),
+        count_if(and_(open_, f.c.first_date < day(open_limit))).label("unresolved_long" + suffix),
     ]
 
 
@@ -150,7 +157,7 @@ def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
 def unresolved_days(q: Query):
     f = repeat_facts(q)
     return q.histogram(f.c.township_code, days_between(day(q.period.as_of), f.c.first_date),
-                       _unresolved(f.c.last_closed, q.period.as_of), from_=f)
+                       unresolved(f.c.last_closed, q.period.as_of), from_=f)
 
 
 def _matter_count(matter_id, as_of) -> ScalarSelect:
@@ -187,7 +194,7 @@ def petition_matters(q: Query):
     p = petition.alias("p_m")
     received = between_days(p.c.received_date, start, as_of)
     closed = between_days(p.c.closed_date, start, as_of)
-    overdue = and_(not_done_by(p.c.closed_date, as_of), p.c.due_date < day(as_of))
+    overdue = overdue_petition(p, as_of)
     dims = {"channel": p.c.channel, "category": p.c.category}
     dim = dims.get(q.group)
     if dim is None:       # one row per matter: its facts are aggregates of its rows

@@ -37,6 +37,20 @@ def rectification_items(q: Query):
                             dims={"source": i.c.source, "category": i.c.category, "status": i.c.status})
 
 
+def overdue_item(i, as_of):
+    """逾期未整改: an item (alias ``i``) not closed by the as-of day and past its deadline
+    (the figure, its list and the ledger's 是否逾期 share it)."""
+    return and_(not_done_by(i.c.closed_date, as_of), i.c.deadline < day(as_of))
+
+
+def item_state(i, as_of):
+    """An item's state on the as-of day as the status split reads it: 已销号 by its closing
+    day; else its status, or 状态与日期不符 when that is 已销号, unknown or missing (the
+    ledger's 整改状态 and its filter)."""
+    return case((done_by(i.c.closed_date, as_of), "closed"),
+                (i.c.status.in_(["open", "in_progress", "done"]), i.c.status), else_="mismatch")
+
+
 def _item_counts(i, period: Period, rows) -> list:
     """The item counts as of ``period``'s as-of day, over the items meeting ``rows``."""
     as_of = period.as_of
@@ -53,7 +67,7 @@ def _item_counts(i, period: Period, rows) -> list:
         count_if(and_(open_, or_(i.c.status.is_(None), i.c.status.not_in(["open", "in_progress", "done"]))))
         .label("status_other"),
         count_if(and_(open_, i.c.status.is_(None))).label("status_missing"),
-        count_if(and_(open_, i.c.deadline < day(as_of))).label("overdue"),
+        count_if(among(rows, overdue_item(i, as_of))).label("overdue"),
         count_if(and_(closed, i.c.closed_date <= i.c.deadline)).label("closed_on_time"),
     ]
 

@@ -68,17 +68,7 @@ def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tup
 
 def figures_by(view, keys: Iterable[str], by: str) -> pd.DataFrame:
     """The figures for the view's scope, broken down by a dimension (e.g. 'category')."""
-    keys = list(keys)
-    refuse_unseen(keys, view.user.role)
-    f = view.filters
-    return _figures_by(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys), by,
-                       f.period.key, f.scope.code, view.user.regions)
-
-
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
-def _figures_by(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], by: str,
-                period_key: str, scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
-    return compute(_db, list(keys), _db.scope(scope_code, allowed=regions), _db.period(period_key), by=by)
+    return figures_by_each(view, keys, (by,))[by]
 
 
 def figures_by_each(view, keys: Iterable[str], dims: Iterable[str]) -> dict[str, pd.DataFrame]:
