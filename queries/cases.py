@@ -263,9 +263,11 @@ def _staff_relatives(db, scope: Scope, period: Period, regions, _limit: int) -> 
     return _Prepared("staff_relatives", stmt, {"programme": PROGRAMME_LABEL})
 
 
-def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
+def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int, *,
+                    unresolved_only: bool = False) -> _Prepared | None:
     """重复信访事项 (重点标注): every matter with N petitions or more by the as-of day, placed
-    by its first petition; the unresolved first, the longest open first."""
+    by its first petition; the unresolved first, the longest open first. ``unresolved_only``:
+    未化解重复信访事项 alone (a township's open cases)."""
     q, as_of = Query(scope, period), period.as_of
     f = repeat_facts(q)
     resolved = ~unresolved(f.c.last_closed, as_of)
@@ -273,15 +275,18 @@ def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int) -> _
     of_matter = [p.c.matter_id == f.c.matter_id, p.c.received_date <= day(as_of)]
     ended = case((resolved, f.c.last_closed), else_=day(as_of))
     days_open = days_between(ended, f.c.first_date)
+    where = _gate(db, q, f.c.township_code, regions)
+    if unresolved_only:
+        where.append(~resolved)
     stmt = select(f.c.matter_id, f.c.township_code, f.c.petitions.label("petitions"),
                   select(codes_of(p.c.channel)).where(*of_matter).scalar_subquery().label("channels"),
                   f.c.first_date,
                   select(func.max(p.c.received_date)).where(*of_matter).scalar_subquery().label("last_date"),
                   days_open.label("days_open"),
                   case((resolved, "resolved"), else_="unresolved").label("resolution")) \
-        .select_from(f).where(*_gate(db, q, f.c.township_code, regions)) \
+        .select_from(f).where(*where) \
         .order_by(case((resolved, 1), else_=0), days_open.desc(), bytewise(f.c.matter_id))
-    return _Prepared("repeat_matters", stmt, {"channels": CHANNEL_LABEL, "resolution": RESOLUTION_LABEL})
+    return _Prepared("unresolved_repeat_matters" if unresolved_only else "repeat_matters", stmt, {"channels": CHANNEL_LABEL, "resolution": RESOLUTION_LABEL})
 
 
 RESOLUTION_LABEL = {"unresolved": "未化解", "resolved": "已化解"}
@@ -349,6 +354,20 @@ def _overdue_items(db, scope: Scope, period: Period, regions, _limit: int) -> _P
                *_gate(db, q, i.c.township_code, regions)) \
         .order_by(overdue.desc(), bytewise(i.c.item_id))
     return _Prepared("overdue_items", stmt, {"category": RECT_CATEGORY_LABEL, "state": STATE_LABEL})
+
+
+def _unresolved_repeat_matters(db, scope: Scope, period: Period, regions, limit: int) -> _Prepared | None:
+    return _repeat_matters(db, scope, period, regions, limit, unresolved_only=True)
+
+
+# an item's states while it is open (未销号): everything item_state gives but 已销号
+OPEN_STATES = tuple(k for k in STATE_LABEL if k != "closed")
+
+
+def _open_items(db, scope: Scope, period: Period, regions, limit: int) -> _Prepared | None:
+    """未销号整改问题: the ledger's items not closed by the as-of day, in its order."""
+    prepared = _ledger(db, scope, period, regions, limit, states=OPEN_STATES)
+    return _Prepared("open_items", prepared.stmt, prepared.labels)
 
 
 def _ledger(db, scope: Scope, period: Period, regions, _limit: int, *, states=None, categories=None,
@@ -426,6 +445,11 @@ LISTS: dict[str, ListSpec] = {
         _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
         _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int"),
         _c("resolution", "化解情况")), _repeat_matters),
+    "unresolved_repeat_matters": ListSpec("未化解重复信访事项清单", "件", "unresolved_repeat_matters", (
+        _c("matter_id", "事项编号"), _TOWN, _c("petitions", "信访次数", "int"),
+        _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
+        _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int")),
+        _unresolved_repeat_matters),
     "overdue_petitions": ListSpec("超期未办结信访清单", "件", "overdue_petitions", (
         _c("petition_id", "信访件编号"), _c("matter_id", "事项编号"), _NAME, _TOWN,
         _c("channel", "渠道"), _c("category", "反映问题类别"), _c("received_date", "收到日期", "date"),
@@ -454,6 +478,12 @@ LISTS: dict[str, ListSpec] = {
         _c("responsible_unit", "责任单位"), _c("name", "责任人", "name"),
         _c("deadline", "整改时限", "date"), _c("state", "整改状态"),
         _c("closed_date", "销号日期", "date"), _c("overdue", "是否逾期")), _ledger),
+    # a township's open items (乡镇画像, 督导核查清单): the ledger's columns but the closing day
+    "open_items": ListSpec("未销号整改问题清单", "个", "rect_unclosed", (
+        _c("item_id", "问题编号"), _TOWN, _c("source", "问题来源"), _c("category", "问题类别"),
+        _c("found_date", "发现日期", "date"), _c("deadline", "整改时限", "date"),
+        _c("overdue", "是否逾期"), _c("state", "整改状态"), _c("responsible_unit", "责任单位"),
+        _c("name", "责任人", "name"), _c("description", "问题描述", "note")), _open_items),
 }
 
 

@@ -60,6 +60,25 @@ def problem_index(db, period: Period, within: Scope | None = None) -> pd.DataFra
     return ranked if within is None else in_scope(ranked, within)
 
 
+@dataclass(frozen=True)
+class Rank:
+    value: float         # the township's index
+    position: int        # 1 = the highest index of the deployment (ties share the better place)
+    of: int              # townships with an index
+
+
+def rank_of(index: pd.DataFrame, code: str) -> Rank | None:
+    """Where township ``code`` stands in the deployment's index (a whole ``problem_index``
+    frame): 第 position / of. None when it has no index."""
+    ranked = index.dropna(subset=["index"])
+    mine = ranked[ranked["code"] == code]
+    if mine.empty:
+        return None
+    value = float(mine["index"].iloc[0])
+    higher = int((ranked["index"].astype(float) > value).sum())
+    return Rank(value, higher + 1, len(ranked))
+
+
 def in_scope(index: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """The townships of ``index`` (a ``problem_index`` frame) that lie in ``scope``."""
     if scope.prefixes is None:

@@ -147,6 +147,33 @@ def deployment_scope(tree: RegionTree) -> Scope:
                  tree.population(top.code))
 
 
+LEVELS = ("province", "city", "district", "township")
+
+
+def levels_below(tree: RegionTree, scope: Scope) -> list[str]:
+    """The levels of the regions under ``scope``, top down (a city: district, township)."""
+    found = {r.level for r in _under(tree, scope)}
+    return [level for level in LEVELS if level in found]
+
+
+def grain(tree: RegionTree, scope: Scope, level: str) -> Scope:
+    """``scope`` broken down straight to its regions of ``level`` (e.g. every township of
+    a city in one grouped statement): the same rows and total, other children."""
+    kids = tuple(r for r in _under(tree, scope) if r.level == level)
+    return Scope(scope.code, scope.name, scope.level, scope.prefixes, kids, scope.population)
+
+
+def _under(tree: RegionTree, scope: Scope) -> list[Region]:
+    """The regions strictly below ``scope`` (within its prefixes)."""
+    out = []
+    for node in tree.by_code.values():
+        if node.code == scope.code or node.level == tree.by_code.get(scope.code, node).level:
+            continue
+        if scope.prefixes is None or any(node.code.startswith(p) for p in scope.prefixes):
+            out.append(node)
+    return sorted(out, key=lambda r: r.code)
+
+
 def _region_scope(tree: RegionTree, node: Region) -> Scope:
     kids = tuple(tree.children.get(node.code, []))
     return Scope(node.code, node.name, node.level, (node.prefix,), kids, tree.population(node.code))

@@ -9,20 +9,18 @@ from __future__ import annotations
 import streamlit as st
 
 from queries.figures import METRICS
-from ui import cards, charts, data, drill, places, tables
-from queries import problem_index
-from queries.problem_index import INDEX_METRIC, WORST_INDEX_METRIC
-from ui.index_table import top_townships
+from ui import cards, checklist, data, drill, places, tables
+from ui.index_table import index_frames, top_townships
+from ui.trends import AREA_TRENDS, area_trends
 from ui.navigation import View
+from ui.warnings_list import warning_list
 
 HEADLINE = ("gap_persons", "new_repeat_matters", "repeat_matters", "clue_conclusion_rate",
             "rect_close_rate")
 # the figures a user may colour the map by, the page's main one first
 MAP_FIGURES = ("gap_rate", "new_repeat_per_10k", "clue_conclusion_rate", "rect_close_rate")
 INDEX_CHOICE = "problem_index"
-# one trend per area: (figure, the area's name)
-TRENDS = (("gap_persons", "应保尽保"), ("new_repeat_matters", "重复信访"),
-          ("clue_conclusion_rate", "问题线索"), ("rect_close_rate", "整改进度"))
+TRENDS = AREA_TRENDS
 STOCK_NOTE = "漏保人数、重复信访事项、线索办结率、整改销号率为统计截至日的时点数"
 
 
@@ -34,6 +32,8 @@ def render(view: View) -> None:
     cards.headline_cards(view, total, HEADLINE, key="overview.head")
     st.caption(_period_note(view))
     _places(view, frame)
+    st.subheader("预警清单")
+    warning_list(view, key="overview")
     _trends(view)
     _top_townships(view)
 
@@ -62,15 +62,7 @@ def _map_figure(view: View, frame, choice: str):
     district's townships for the index (the registry's figures are fetched by the map)."""
     if choice != INDEX_CHOICE:
         return METRICS[choice], frame, None
-    scope = view.filters.scope
-    own = problem_index.by_area(data.problem_index(view), scope)
-    if scope.children:
-        below_district = scope.children[0].level == "township"
-        return (INDEX_METRIC if below_district else WORST_INDEX_METRIC), own, None
-    district = data.district_of(view)
-    if district is None:
-        return INDEX_METRIC, own, None
-    return INDEX_METRIC, own, problem_index.by_area(data.problem_index(view, district), district)
+    return index_frames(view)
 
 
 def _choice_label(key: str) -> str:
@@ -79,16 +71,18 @@ def _choice_label(key: str) -> str:
 
 def _trends(view: View) -> None:
     st.subheader("月度趋势")
-    first = data.trend_start(view)
-    series = data.series(view, [k for k, _ in TRENDS], first)
-    for row in (TRENDS[:2], TRENDS[2:]):
-        for column, (key, area) in zip(st.columns(2, gap="large"), row):
-            with column:
-                charts.trend_lines(view, series, [key], key=f"overview.trend.{key}",
-                                   title=f"{area}：{METRICS[key].label}")
-    st.caption(charts.trend_note(view, first))
+    area_trends(view, key="overview")
 
 
 def _top_townships(view: View) -> None:
     st.subheader("问题指数最高的乡镇（街道）")
-    top_townships(view, data.problem_index(view), n=10, key="overview.top")
+    index = data.problem_index(view)
+    top_townships(view, index, n=10, key="overview.top")
+    if index.dropna(subset=["index"]).empty:
+        return
+    count = st.number_input("核查清单包含问题指数最高的前 N 个乡镇（街道）", min_value=1,
+                            max_value=min(checklist.MAX_TOWNSHIPS, len(index)), value=min(10, len(index)),
+                            step=1, key="overview.checklist_n", width=360)
+    codes = lambda: list(index.dropna(subset=["index"])["code"].head(int(count)))  # noqa: E731
+    checklist.downloads(view, codes, key="overview.checklist",
+                        label=f"{view.filters.scope.name}问题指数前{int(count)}个乡镇")

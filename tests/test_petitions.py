@@ -680,6 +680,19 @@ def test_flagged_list_of_repeat_matters(db):
     assert list(siming.rows["matter_id"]) == ["M2", "M1", "M8", "M4"]
 
 
+def test_unresolved_repeat_matters_list(db):
+    """A township's open cases (乡镇画像, 督导核查清单): the six unresolved of the seven, in
+    the flagged list's order, without M5 (resolved on 09-01); 思明区 keeps its four."""
+    from queries.cases import case_list
+    scope, period = db.scope(None), db.period("2026Q4")
+    cl = case_list("unresolved_repeat_matters", db, scope, period)
+    assert cl.total == 6
+    assert list(cl.rows["matter_id"]) == ["M3", "M2", "M12", "M1", "M8", "M4"]
+    assert list(cl.rows["days_open"]) == [224, 189, 128, 106, 106, 36]
+    siming = case_list("unresolved_repeat_matters", db, db.scope(SIMING), period)
+    assert list(siming.rows["matter_id"]) == ["M2", "M1", "M8", "M4"]
+
+
 def test_overdue_petitions_list(db):
     """超期未办结信访 on 11-15: received, open and past due — p12c 113 days, p06a 108 (its
     status says closed, its dates do not), p03e 87, p08c 61, p01c 15; placed by their

@@ -325,6 +325,16 @@ def test_overdue_items_list(db):
     assert list(cl.rows["state"]) == ["未整改", "已整改待销号", "未整改"]
 
 
+def test_open_items_list(db):
+    """A township's open items (乡镇画像, 督导核查清单): the ledger's 11 items found by 11-15
+    but the four closed by then (r11 r01 r02 r05), in the order found: 7 = 未销号."""
+    from queries.cases import case_list
+    cl = case_list("open_items", db, db.scope(None), db.period("2026Q4"))
+    assert cl.total == 7
+    assert list(cl.rows["item_id"]) == ["r10", "r03", "r04", "r12", "r06", "r07", "r08"]
+    assert dict(zip(cl.rows["item_id"], cl.rows["state"]))["r08"] == "状态与日期不符"
+
+
 def test_ledger_in_order_found_and_its_filters(db):
     """The ledger holds every item found by 11-15 (11: not r09), in the order found; its
     filters narrow by state (dates decide 已销号: r07 closes only on 11-20; r08's status

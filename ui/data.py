@@ -16,7 +16,7 @@ import streamlit as st
 import settings
 from queries.database import Database
 from queries.figures import refuse_unseen
-from queries.scope import BadScope, Scope
+from queries.scope import BadScope, Scope, grain, levels_below
 from queries import cases, rectification
 from queries.problem_index import in_scope
 from queries.problem_index import problem_index as compute_problem_index
@@ -213,6 +213,42 @@ def problem_index(view, scope: Scope | None = None) -> pd.DataFrame:
     whole = _problem_index(view.db, database_url(), view.db.data_as_of.isoformat(),
                            view.filters.period.key)
     return in_scope(whole, scope or view.filters.scope)
+
+
+def figures_by_level(view, keys: Iterable[str]) -> list[pd.DataFrame]:
+    """``keys`` for the view's scope and every region under it, a frame per level (a city:
+    its districts, then its townships; each frame's total row is the scope's)."""
+    keys = list(keys)
+    refuse_unseen(keys, view.user.role)
+    f = view.filters
+    return _figures_by_level(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+                             f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=200, show_spinner="正在统计……")
+def _figures_by_level(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
+                      scope_code: str, regions: tuple[str, ...] | None) -> list[pd.DataFrame]:
+    scope, period = _db.scope(scope_code, allowed=regions), _db.period(period_key)
+    levels = levels_below(_db.tree, scope) or [None]
+    grains = [grain(_db.tree, scope, level) if level else scope for level in levels]
+    return compute_many(_db, [(list(keys), g, period) for g in grains])
+
+
+def problem_index_whole(view) -> pd.DataFrame:
+    """乡镇问题指数 of every township of the deployment (for a township's rank, 第 N / 45:
+    a position, never another township's row, is what a user outside it sees)."""
+    return _problem_index(view.db, database_url(), view.db.data_as_of.isoformat(), view.filters.period.key)
+
+
+def yardstick(view, keys: Iterable[str]) -> pd.Series:
+    """The deployment's total of each figure (views.md, Access: one number per figure,
+    never a breakdown or a case, may be shown to everyone as a yardstick)."""
+    keys = list(keys)
+    refuse_unseen(keys, view.user.role)
+    db = view.db
+    frame = _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys), view.filters.period.key,
+                     db.tree.top.code, None, False)
+    return frame[frame["is_total"]].iloc[0]
 
 
 def district_of(view) -> Scope | None:

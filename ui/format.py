@@ -29,13 +29,14 @@ def number(value, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def value(metric: Metric, raw) -> str:
-    """A figure with its unit: 1,234 人, 87.5%, 3.2‰, 12.5 天."""
+def value(metric: Metric, raw, *, unit: bool = True) -> str:
+    """A figure with its unit: 1,234 人, 87.5%, 3.2‰, 12.5 天 (``unit=False`` where a
+    header says it: 1,234, 87.5)."""
     if is_null(raw):
         return NO_VALUE
     if metric.unit in RATE_UNITS:
-        return f"{raw:,.1f}{metric.unit}"
-    return f"{number(raw, metric.decimals)} {metric.unit}"
+        return f"{raw:,.1f}" + (metric.unit if unit else "")
+    return number(raw, metric.decimals) + (f" {metric.unit}" if unit else "")
 
 
 def change(metric: Metric, raw) -> str | None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from queries.figures import METRICS
-from queries.problem_index import COMPONENTS, INDEX_LABEL
-from ui import tables
+from queries import problem_index
+from queries.figures import METRICS, Metric
+from queries.problem_index import COMPONENTS, INDEX_LABEL, INDEX_METRIC, WORST_INDEX_METRIC
+from ui import data, tables
 from ui.navigation import View
 
 INDEX_HELP = ("四项分量（漏保率、每万人新增重复信访事项、逾期未办结线索、逾期未整改）各自在全部乡镇中的"
@@ -44,3 +45,18 @@ def top_townships(view: View, index: pd.DataFrame, *, n: int = 10, key: str) -> 
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
     st.caption(f"{INDEX_HELP}点击乡镇名称打开乡镇画像。")
 
+
+
+def index_frames(view: View) -> tuple[Metric, pd.DataFrame, pd.DataFrame | None]:
+    """What a map of the index draws: the metric (a township's own index, or a larger
+    area's worst township's), the areas' frame, and at a township scope its district's
+    townships (None when the user may not see the district)."""
+    scope = view.filters.scope
+    own = problem_index.by_area(data.problem_index(view), scope)
+    if scope.children:
+        below_district = scope.children[0].level == "township"
+        return (INDEX_METRIC if below_district else WORST_INDEX_METRIC), own, None
+    district = data.district_of(view)
+    if district is None:
+        return INDEX_METRIC, own, None
+    return INDEX_METRIC, own, problem_index.by_area(data.problem_index(view, district), district)

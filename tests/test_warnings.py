@@ -1,0 +1,61 @@
+"""预警 (metrics.md): which warnings fire for a place, in words, from hand-picked values
+against the default thresholds (90 / 70 %, 时间进度 and 20 points, any 死亡未退保, any
+matter open over 60 days, anyone waiting over 30 days)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from queries import warnings
+from queries.problem_index import rank_of
+
+
+def test_a_place_with_every_warning():
+    row = pd.Series({"deceased_active": 2, "unresolved_repeat_long": 1, "clue_conclusion_rate": 62.5,
+                     "rect_close_rate": 20.0, "gap_waiting_over": 3})
+    fired = warnings.fired(row, time_progress=45.0)
+    assert [(w.metric_key, w.level) for w in fired] == [
+        ("deceased_active", "red"), ("unresolved_repeat_long", "red"), ("clue_conclusion_rate", "red"),
+        ("rect_close_rate", "red"), ("gap_waiting_over", "amber")]
+    text = [warnings.describe(w) for w in fired]
+    assert text == ["死亡未退保 2 人，应为 0", "长期未化解重复信访事项 1 件，未化解超过 60 天的应为 0",
+                    "线索办结率 62.5%，低于 70%", "整改销号率 20.0%，低于时间进度（45.0%）20 个百分点以上",
+                    "超30天未纳入 3 人，应为 0"]
+
+
+def test_amber_levels_and_quiet_places():
+    row = {"clue_conclusion_rate": 85.0, "rect_close_rate": 40.0}
+    fired = warnings.fired(row, time_progress=45.0)
+    assert [(w.metric_key, w.level, w.rule) for w in fired] == [
+        ("clue_conclusion_rate", "amber", "低于 90%"), ("rect_close_rate", "amber", "低于时间进度（45.0%）")]
+    # zero counts, rates on or above their thresholds, missing values: nothing fires
+    quiet = {"deceased_active": 0, "unresolved_repeat_long": 0, "clue_conclusion_rate": 90.0,
+             "rect_close_rate": 45.0, "gap_waiting_over": float("nan")}
+    assert warnings.fired(quiet, time_progress=45.0) == []
+    # 整改销号率 warns only against a clock
+    assert warnings.fired({"rect_close_rate": 1.0}) == []
+    assert warnings.fired(pd.Series({"clue_conclusion_rate": None}, dtype=object)) == []
+
+
+def test_rank_among_the_deployments_townships():
+    index = pd.DataFrame({"code": ["a", "b", "c", "d", "e"], "index": [90.0, 75.0, 75.0, 10.0, None]})
+    assert rank_of(index, "a").position == 1 and rank_of(index, "a").of == 4
+    # ties share the better place; a township without an index has no rank
+    assert (rank_of(index, "b").position, rank_of(index, "c").position) == (2, 2)
+    assert rank_of(index, "d").position == 4
+    assert rank_of(index, "e") is None and rank_of(index, "zz") is None
+
+
+def test_places_warned_worst_first_each_place_once():
+    city = pd.DataFrame({
+        "code": ["350200", "350203", "350206", None],
+        "name": ["厦门市", "思明区", "湖里区", "未识别区划"],
+        "deceased_active": [3, 1, 2, 5], "clue_conclusion_rate": [80.0, 95.0, 60.0, 10.0]})
+    towns = pd.DataFrame({"code": ["350200", "350203001"], "name": ["厦门市", "厦港街道"],
+                          "deceased_active": [3, 1], "clue_conclusion_rate": [80.0, 65.0]})
+    got = [(p.code, p.warning.metric_key, p.warning.level)
+           for p in warnings.places_warned([city, towns])]
+    assert got == [
+        ("350200", "deceased_active", "red"), ("350206", "deceased_active", "red"),
+        ("350203", "deceased_active", "red"), ("350203001", "deceased_active", "red"),
+        ("350206", "clue_conclusion_rate", "red"), ("350203001", "clue_conclusion_rate", "red"),
+        ("350200", "clue_conclusion_rate", "amber")]

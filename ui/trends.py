@@ -1,0 +1,24 @@
+"""The four areas' monthly trends, one chart per area's main figure (总览, 乡镇画像)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from queries.figures import METRICS
+from ui import charts, data
+from ui.navigation import View
+
+# one trend per area: (figure, the area's name)
+AREA_TRENDS = (("gap_persons", "应保尽保"), ("new_repeat_matters", "重复信访"),
+               ("clue_conclusion_rate", "问题线索"), ("rect_close_rate", "整改进度"))
+
+
+def area_trends(view: View, *, key: str) -> None:
+    """Four charts, two per row, from one series call for the view's scope."""
+    first = data.trend_start(view)
+    series = data.series(view, [k for k, _ in AREA_TRENDS], first)
+    for row in (AREA_TRENDS[:2], AREA_TRENDS[2:]):
+        for column, (figure, area) in zip(st.columns(2, gap="large"), row):
+            with column:
+                charts.trend_lines(view, series, [figure], key=f"{key}.trend.{figure}",
+                                   title=f"{area}：{METRICS[figure].label}")
+    st.caption(charts.trend_note(view, first))
