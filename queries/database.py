@@ -17,7 +17,7 @@ from queries.db import DatabaseUnavailable, describe_url, fetch, read_only_engin
 from queries.sql import mark_bytewise_collation
 from queries.period import CAMPAIGN, BadPeriod, Period, make_period, quarter_of, quarters_between
 from queries.schema import (
-    OPTIONAL_TABLES, RECOMMENDED_INDEXES, campaign, campaign_phase, clue, meta, metadata,
+    OPTIONAL_TABLES, RECOMMENDED_INDEXES, index_label, campaign, campaign_phase, clue, meta, metadata,
     petition, rectification, screening,
 )
 from queries.scope import RegionTree, Scope, deployment_scope, resolve_scope
@@ -86,7 +86,7 @@ def check_contract(engine: Engine) -> ContractReport:
                     for ix in insp.get_indexes(table)]
         pk = [c.lower() for c in insp.get_pk_constraint(table).get("constrained_columns", [])]
         if not any(cols[: len(wanted)] == wanted for cols in existing + [pk]):
-            missing_indexes.append(f"{table} ({', '.join(wanted)})")
+            missing_indexes.append(index_label(index))
     return ContractReport(tuple(missing_tables), tuple(missing_columns),
                           tuple(missing_optional), tuple(missing_indexes))
 

@@ -279,8 +279,8 @@ register(
            description="统计日尚未办结（最后一件未办结）的重复信访事项数。"),
     Metric("unresolved_repeat_long", "长期未化解重复信访事项", "petitions", "件", -1, "stock",
            "repeat_matters", "unresolved_long",
-           description="未化解重复信访事项中，自首次信访起超过预警天数（默认60天，见设置 "
-                       "OVERSIGHT_WARN_REPEAT_OPEN_DAYS）的事项数，大于零即红色预警。"),
+           description="未化解重复信访事项中，自首次信访起超过预警天数（默认60天，"
+                       "由系统设置规定）的事项数，大于零即红色预警。"),
     Metric("unresolved_repeat_days", "未化解天数", "petitions", "天", -1, "stock",
            "unresolved_days", "median", decimals=1,
            description="未化解重复信访事项自首次信访至统计日的天数，取中位数。"),

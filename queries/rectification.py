@@ -93,7 +93,7 @@ register(
            description="未销号问题中状态为已整改待销号的个数（仅最新数据日）。"),
     Metric("rect_status_other", "状态与日期不符", "rectification", "个", -1, "stock",
            "rectification_items", "status_other", latest_only=True,
-           description="未销号（无销号日期）但状态为已销号、无法识别或未填写的个数，见数据说明。"),
+           description="未销号（无销号日期）但状态为已销号、无法识别或未填写的个数（数据质量问题，需源系统更正）。"),
     Metric("rect_overdue", "逾期未整改", "rectification", "个", -1, "stock", "rectification_items",
            "overdue", description="统计日尚未销号（含已整改待销号）且已过整改时限的问题数。"),
     Metric("rect_on_time_rate", "按期销号率", "rectification", "%", 1, "stock",

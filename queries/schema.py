@@ -251,6 +251,20 @@ def ddl(dialect: str) -> str:
     return "\n".join(out)
 
 
+def index_label(index: Index) -> str:
+    """How the contract check names an index: ``table (col, col)``."""
+    return f"{index.table.name} ({', '.join(c.name for c in index.columns)})"
+
+
+def index_ddl(labels, dialect) -> str:
+    """CREATE INDEX statements, in ``dialect`` (a SQLAlchemy dialect), for the recommended
+    indexes named by ``labels`` (as ``index_label`` names them)."""
+    from sqlalchemy.schema import CreateIndex
+    wanted = set(labels)
+    return "\n".join(str(CreateIndex(ix).compile(dialect=dialect)).strip() + ";"
+                     for ix in RECOMMENDED_INDEXES if index_label(ix) in wanted)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="打印报表库契约的建表语句 (DDL)")
     parser.add_argument("--dialect", default="postgresql",

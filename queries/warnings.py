@@ -110,7 +110,7 @@ def threshold_text(metric_key: str, level_: str, time_progress: float | None = N
         return f"低于时间进度（{time_progress:.1f}%）"
     if metric_key == "unresolved_repeat_long":
         days = int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS"))
-        return f"未化解超过 {days} 天的应为 0"
+        return f"未化解超 {days} 天的应为 0"
     return rule_text(metric_key, level_)
 
 

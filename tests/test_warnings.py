@@ -17,7 +17,7 @@ def test_a_place_with_every_warning():
         ("deceased_active", "red"), ("unresolved_repeat_long", "red"), ("clue_conclusion_rate", "red"),
         ("rect_close_rate", "red"), ("gap_waiting_over", "amber")]
     text = [warnings.describe(w) for w in fired]
-    assert text == ["死亡未退保 2 人，应为 0", "长期未化解重复信访事项 1 件，未化解超过 60 天的应为 0",
+    assert text == ["死亡未退保 2 人，应为 0", "长期未化解重复信访事项 1 件，未化解超 60 天的应为 0",
                     "线索办结率 62.5%，低于 70%", "整改销号率 20.0%，低于时间进度（45.0%）20 个百分点以上",
                     "超30天未纳入 3 人，应为 0"]
 

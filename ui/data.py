@@ -19,6 +19,7 @@ from queries.figures import refuse_unseen
 from queries.scope import BadScope, Scope, grain, levels_below
 from queries import cases, rectification
 from queries.problem_index import in_scope
+from queries.quality import quality_report, unknown_codes
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
@@ -232,6 +233,17 @@ def _figures_by_level(_db: Database, url: str, data_as_of: str, keys: tuple[str,
     levels = levels_below(_db.tree, scope) or [None]
     grains = [grain(_db.tree, scope, level) if level else scope for level in levels]
     return compute_many(_db, [(list(keys), g, period) for g in grains])
+
+
+def quality(view) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """数据质量 (queries.quality): the checks with their counts and example ids, and the
+    unknown township codes per table; once per data load for everyone (ids only)."""
+    return _quality(view.db, database_url(), view.db.data_as_of.isoformat())
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=10, show_spinner="正在检查数据质量……")
+def _quality(_db: Database, url: str, data_as_of: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return quality_report(_db), unknown_codes(_db)
 
 
 def problem_index_whole(view) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from queries.figures import METRICS, Metric
 from queries.scope import BadScope
 from ui import data
 from ui.filters import PERIOD_PARAM, SCOPE_PARAM, Filters, choose_scope
-from ui.navigation import BY_PATH, View
+from ui.navigation import View, page_ref
 
 PENDING = "oversight_drill_pending"       # (url_path, scope code, query params) to open next
 PROFILE = "township"                      # 乡镇画像's url_path
@@ -69,14 +69,7 @@ def follow_pending(filters: Filters) -> None:
     url_path, code, params = pending
     if filters.scope.code != code:
         return
-    # the page registered with st.navigation for url_path: Streamlit knows a page by its
-    # url_path, and a callable page re-created with the same url_path is accepted
-    st.switch_page(st.Page(_registered_elsewhere, title=BY_PATH[url_path].title,
-                           url_path=url_path), query_params=params)
-
-
-def _registered_elsewhere() -> None:      # never runs: navigation's own page does
-    pass
+    st.switch_page(page_ref(url_path), query_params=params)
 
 
 # --------------------------------------------------------------------------- comparisons

@@ -61,6 +61,17 @@ class View:
         return data.figures(self.db, keys, self.filters, self.user.regions, with_change=with_change)
 
 
+def page_ref(url_path: str) -> st.Page:
+    """The page registered for ``url_path``, for st.page_link / st.switch_page: Streamlit
+    knows a page by its url_path, and a callable page re-created with the same url_path
+    is accepted."""
+    return st.Page(_registered_elsewhere, title=BY_PATH[url_path].title, url_path=url_path)
+
+
+def _registered_elsewhere() -> None:      # never runs: the navigation's own page does
+    pass
+
+
 def may_see(user: User, spec: PageSpec) -> bool:
     return user.role in spec.roles
 

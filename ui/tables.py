@@ -73,12 +73,23 @@ def figure_table(frame: pd.DataFrame, keys: Sequence[str], *, key: str, name_lab
             header(metric), format=_printf(metric.decimals), help=metric.description, alignment="right")
     st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config,
                  placeholder=fmt.NO_VALUE, key=f"{key}_figures")
-    st.caption(SORT_NOTE + (UNKNOWN_NOTE if has_unknown_area(frame) else ""))
+    unknown = has_unknown_area(frame)
+    st.caption(SORT_NOTE + (UNKNOWN_NOTE if unknown else ""))
+    if unknown:
+        unknown_codes_link()
     if download:
         formats = {header(METRICS[k]): xlsx.number_format(METRICS[k].decimals) for k in keys}
         st.download_button("下载 Excel", data=lambda: xlsx.workbook(table, download, formats),
                            file_name=_file_name(download), mime=XLSX_MIME, key=f"{key}_figures_xlsx",
                            on_click="ignore")
+
+
+def unknown_codes_link() -> None:
+    """A link to 数据说明, where the codes behind 未识别区划 are listed."""
+    from ui.navigation import page_ref
+    period = st.query_params.get("period")
+    st.page_link(page_ref("data"), label="查看未识别区划的代码（数据说明）", icon=":material/help:",
+                 query_params={"period": period} if period else None)
 
 
 def has_unknown_area(frame: pd.DataFrame) -> bool:

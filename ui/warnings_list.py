@@ -37,9 +37,13 @@ def warning_list(view: View, *, key: str) -> None:
     st.dataframe(styled, hide_index=True, width="stretch", key=f"{key}_warnings",
                  height=min(len(table), SHOWN_ROWS) * 35 + 38,
                  column_config={
-                     "地区": st.column_config.LinkColumn("地区", display_text=r"#(.+)$",
+                     "级别": st.column_config.TextColumn("级别", width="small"),
+                     "地区": st.column_config.LinkColumn("地区", display_text=r"#(.+)$", width="small",
                                                        help="点击打开该地区对应指标的页面"),
-                     "数值": st.column_config.TextColumn("数值", alignment="right")})
+                     "层级": st.column_config.TextColumn("层级", width="small"),
+                     "指标": st.column_config.TextColumn("指标", width="medium"),
+                     "数值": st.column_config.TextColumn("数值", alignment="right", width="small"),
+                     "阈值": st.column_config.TextColumn("阈值", width="large")})
     st.caption(warnings.rules_text())
 
 
