@@ -16,8 +16,8 @@ from typing import Callable
 from screens import (
     clues_page as clues_screen, coverage_page as coverage_screen, overview_page as overview_screen,
     petitions_page as petitions_screen, rectification_page as rectification_screen,
+    township_page as township_screen,
 )
-from screens.overview_page import HEADLINE     # the page's own list: one place
 from queries.cases import case_lists, ledger
 from queries.db import side_by_side
 from queries.figures import METRICS
@@ -26,10 +26,15 @@ from queries.problem_index import problem_index
 from queries.rectification import burn_down, items_by_phase
 from queries.series import monthly, months_back
 from ui.cards import warning_keys
+from queries.scope import grain, levels_below
+from queries.warnings import WARNING_FIGURES
 
-PROFILE = [*HEADLINE, "gap_rate", "overdue_clues", "rect_overdue", "unresolved_repeat_matters"]
-# 乡镇画像's open cases: the people not yet covered and 死亡未退保
-COVERAGE_LISTS = ["uncovered_persons", "deceased_active"]
+from ui.checklist import OPEN_CASES
+from ui.trends import AREA_TRENDS
+
+# 乡镇画像 (screens/township_page.py): its figures, beside its district's and the deployment's
+PROFILE = list(township_screen.FIGURES)
+OPEN_CASE_LISTS = [key for key, _ in OPEN_CASES]
 
 
 # 总览 (screens/overview_page.py): its figures with 环比 (the cards, the map's figures, the
@@ -47,8 +52,12 @@ def first_month(period):
 
 
 def overview(db, scope, period) -> None:
+    """Its figures with 环比, the trends, and the warnings list: the warned figures for every
+    level under the scope (ui.data.figures_by_level)."""
+    grains = [grain(db.tree, scope, level) for level in levels_below(db.tree, scope)]
     side_by_side(lambda: compute_with_change(db, OVERVIEW_FIGURES, scope, period),
-                 lambda: monthly(db, OVERVIEW_TRENDS, scope, first_month(period), period.as_of))
+                 lambda: monthly(db, OVERVIEW_TRENDS, scope, first_month(period), period.as_of),
+                 lambda: compute_many(db, [(list(WARNING_FIGURES), g, period) for g in grains]))
 
 
 def overview_latest_quarter(db, scope, _period) -> None:
@@ -121,11 +130,14 @@ def rectification(db, scope, period) -> None:
 
 
 def township_profile(db, scope, period) -> None:
-    """One township against its district (the deployment's yardstick is shared)."""
+    """In the page's order: its figures with 环比, its district's, its open cases (one tab
+    per area), the four trends. The deployment's yardstick and the problem index (its rank,
+    the district's map) are shared (全域共享)."""
     district = db.scope(scope.code[:6]) if len(scope.code) == 9 else scope
     side_by_side(lambda: compute_with_change(db, PROFILE, scope, period),
                  lambda: compute(db, PROFILE, district, period),
-                 lambda: case_lists(db, COVERAGE_LISTS, scope, period))     # its open cases
+                 lambda: case_lists(db, OPEN_CASE_LISTS, scope, period),
+                 lambda: monthly(db, [k for k, _ in AREA_TRENDS], scope, first_month(period), period.as_of))
 
 
 def shared_per_period(db, _scope, period) -> None:
@@ -143,3 +155,26 @@ PAGES: dict[str, Callable] = {
     "乡镇画像 township": township_profile,
     "全域共享 index + yardstick (once per period)": shared_per_period,
 }
+
+
+def checklist_top10(db, scope, period) -> None:
+    """督导核查清单 of the scope's ten townships with the highest problem index, both files,
+    as a commission user downloads it from 总览 (the index itself is 全域共享)."""
+    import os
+    import tempfile
+    from queries.problem_index import in_scope
+    from ui import checklist, data
+    from ui.access import User
+    from ui.checklist_files import to_docx, to_xlsx
+    from ui.filters import Filters
+    from ui.navigation import BY_PATH, View
+    os.environ.setdefault("OVERSIGHT_ACCESS_LOG", os.path.join(tempfile.gettempdir(), "bench-access.log"))
+    view = View(db, User("bench", "bench", "commission", None), Filters(period, scope, scope), BY_PATH["overview"])
+    index = in_scope(data.problem_index_whole(view), scope)
+    made = checklist.gather(view, list(index.dropna(subset=["index"])["code"].head(10)))
+    to_xlsx(made), to_docx(made)
+
+
+PAGES["督导核查清单 checklist, top 10 townships (xlsx + docx)"] = checklist_top10
+# targets other than the pages' (1 s at the top, 100 ms at a district): issue 11
+TARGETS = {"乡镇画像 township": 0.2, "督导核查清单 checklist, top 10 townships (xlsx + docx)": 5.0}

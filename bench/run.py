@@ -132,6 +132,9 @@ def fmt_mb(mb: float | None) -> str:
 
 
 def target_of(row: dict) -> float:
+    from bench.pages import TARGETS
+    if row["page"] in TARGETS:
+        return TARGETS[row["page"]]
     return TARGET_DISTRICT_S if row["scope_kind"] in ("district", "township") else TARGET_TOP_S
 
 
@@ -268,7 +271,7 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
                                        f"(budget {WARM_BUDGET_S:.0f} s per page × scope): n shown as measured")
                     text += f" (n={len(r['warm_s'])})"
             cells.append(text)
-        label = "1 s" if target == TARGET_TOP_S else "100 ms"
+        label = f"{target:g} s" if target >= 1 else f"{target * 1000:g} ms"
         if page.startswith("全域共享"):
             label += " " + note("computed once per period and data load and shared by every "
                                 "page and user (the problem index ranks all townships of the "

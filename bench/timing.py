@@ -89,8 +89,11 @@ def cells(db, pages: dict) -> list[tuple[str, object, str, str]]:
     township = towns[0].code if towns else district
     out = []
     for name, fn in pages.items():
-        if fn is township_profile:
+        if fn is township_profile:     # any township: the district's first, the most populous
             out.append((name, fn, "township", township))
+            biggest = max(tree.townships(), key=lambda r: tree.population(r.code) or 0).code
+            if biggest != township:
+                out.append((name, fn, "largest township", biggest))
         elif fn is shared_per_period:   # deployment-wide: the same for every scope
             out.append((name, fn, "top", None))
         else:

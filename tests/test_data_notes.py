@@ -8,7 +8,7 @@ import re
 import pytest
 from streamlit.util import calc_hash
 
-from app_driver import PASSWORDS, fresh_app, submit
+from app_driver import PASSWORDS, fresh_app, submit, texts
 from conftest import load_rows
 
 NOTE = "[点此下载](//127.1:9/x) ![](//127.1:9/y)"
@@ -43,3 +43,52 @@ def test_source_note_and_load_time_are_plain_text(monkeypatch, tmp_path):
         shown = lines[key]
         assert LIVE_MARK.search(shown) is None, (key, shown)
         assert shown.replace("\\", "") == raw          # every character is still there
+
+
+def test_quality_definitions_and_no_setting_names():
+    """On the demo: every planted dirty row counted under its kind, the unknown codes listed,
+    the definitions readable (one expander per area), no setting name and no sentence that
+    points to this page itself."""
+    import json
+    from app_driver import ROOT, signed_in
+    manifest = json.loads((ROOT / "data" / "demo.manifest.json").read_text(encoding="utf-8"))
+    at = signed_in("commission", {"period": "campaign"})
+    at._page_hash = calc_hash("data")                                  # noqa: SLF001
+    at.run()
+    assert not at.exception, at.exception
+    body = "\n".join([texts(at)] + [e.label for e in at.expander])
+    assert "OVERSIGHT_" not in body
+    assert "见数据说明" not in body and "详见“数据说明”" not in body
+    planted = manifest["dirty"]
+    for kind, label in (("unknown_township_code", "区划代码无法识别"), ("dates_out_of_order", "日期先后颠倒"),
+                        ("status_contradicts_date", "状态与日期矛盾")):
+        assert f"**{label}**（{sum(planted[kind].values())} 条）" in body, kind
+    codes = next(f.value for f in at.dataframe if "乡镇（街道）代码" in f.value.columns)
+    assert int(codes["记录数"].sum()) == sum(planted["unknown_township_code"].values())
+    examples = next(f.value for f in at.dataframe if "示例编号（最多5个）" in f.value.columns)
+    first_ids = manifest["dirty_ids"]["unknown_township_code"]["recipient"]
+    assert examples["示例编号（最多5个）"].iloc[0] == "、".join(first_ids)
+    assert [e.label.split("（")[0] for e in at.expander] == ["应保尽保", "重复信访", "问题线索", "整改进度"]
+
+
+def test_missing_indexes_give_their_ddl(monkeypatch, tmp_path):
+    """A database without the recommended indexes: 数据说明 says so for the IT team and
+    gives the CREATE INDEX statements to copy."""
+    from sqlalchemy import create_engine, text
+    from queries.schema import RECOMMENDED_INDEXES
+    url = f"sqlite:///{tmp_path / 'bare.sqlite'}"
+    load_rows(url, ROWS)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for index in RECOMMENDED_INDEXES:
+            conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+    engine.dispose()
+    monkeypatch.setenv("OVERSIGHT_DB_URL", url)
+    at = fresh_app()
+    at._page_hash = calc_hash("data")                                  # noqa: SLF001
+    submit(at, "commission", PASSWORDS["commission"]).run()
+    assert not at.exception, at.exception
+    assert any(f"缺少 {len(RECOMMENDED_INDEXES)} 个建议索引" in w.value for w in at.warning)
+    ddl = "\n".join(c.value for c in at.code)
+    assert ddl.count("CREATE INDEX") == len(RECOMMENDED_INDEXES)
+    assert "ix_petition_matter" in ddl

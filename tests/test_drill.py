@@ -86,7 +86,8 @@ def test_city_to_district_to_township_then_its_profile():
     select_area(at, "350212001")                                     # the lowest level: 乡镇画像
     assert any("乡镇画像" in t.value for t in at.title), [t.value for t in at.title]
     assert at.query_params.get("scope") == "350212001" and at.query_params.get("period") == "campaign"
-    assert not at.get("deck_gl_json_chart")                          # we left the overview
+    # we left the overview: the map drawn is 乡镇画像's, its district's townships
+    assert [m.key for m in at.get("deck_gl_json_chart")] == ["township.map.350212001"]
 
 
 def test_another_township_at_the_lowest_level_opens_its_profile():

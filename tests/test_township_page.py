@@ -23,11 +23,19 @@ from queries.runner import compute
 from queries.scope import grain, levels_below
 from rows_small_city import META, REGIONS
 from screens import township_page
-from test_pages import MANIFEST, PLANTED_GAP, db, open_page, shown  # noqa: F401  (db: a fixture)
+from test_pages import MANIFEST, PLANTED_GAP, open_page, shown
 from ui import format as fmt
 from ui.checklist import OPEN_CASES
 
 pytestmark = pytest.mark.usefixtures("demo_app")
+
+
+@pytest.fixture(scope="module")
+def db():
+    from queries.database import Database
+    from settings import DEMO_DB_PATH
+    return Database.open(f"sqlite:///{DEMO_DB_PATH}")
+
 OPEN_FIGURE = {"uncovered_persons": "gap_persons", "deceased_active": "deceased_active",
                "unresolved_repeat_matters": "unresolved_repeat_matters", "overdue_clues": "overdue_clues",
                "open_items": "rect_unclosed"}

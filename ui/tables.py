@@ -67,11 +67,18 @@ def figure_table(frame: pd.DataFrame, keys: Sequence[str], *, key: str, name_lab
         return
     table = figure_frame(frame, keys, name_label)
     config = {name_label: st.column_config.TextColumn(name_label)}
+    links = _township_links(frame)
+    if links is not None:      # a township's name opens its 乡镇画像
+        shown = table.copy()
+        shown[name_label] = links
+        config[name_label] = township_column(name_label)
+    else:
+        shown = table
     for k in keys:
         metric = METRICS[k]
         config[header(metric)] = st.column_config.NumberColumn(
             header(metric), format=_printf(metric.decimals), help=metric.description, alignment="right")
-    st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config,
+    st.dataframe(shown, hide_index=True, width="stretch", height="content", column_config=config,
                  placeholder=fmt.NO_VALUE, key=f"{key}_figures")
     unknown = has_unknown_area(frame)
     st.caption(SORT_NOTE + (UNKNOWN_NOTE if unknown else ""))
@@ -82,6 +89,27 @@ def figure_table(frame: pd.DataFrame, keys: Sequence[str], *, key: str, name_lab
         st.download_button("下载 Excel", data=lambda: xlsx.workbook(table, download, formats),
                            file_name=_file_name(download), mime=XLSX_MIME, key=f"{key}_figures_xlsx",
                            on_click="ignore")
+
+
+def _township_links(frame: pd.DataFrame) -> list[str | None] | None:
+    """Links to 乡镇画像 for the rows of ``frame`` that are townships (a 9-digit code:
+    reporting-db.md), keeping the URL's period; None when no row is one. The total row of
+    a township scope is the township itself (figure_frame keeps one)."""
+    if "code" not in frame:
+        return None
+    if "is_total" in frame and frame["is_total"].any():
+        total_code = frame.loc[frame["is_total"], "code"].iloc[0]
+        frame = frame[frame["is_total"] | (frame["code"] != total_code)]
+    codes = [c if isinstance(c, str) else None for c in frame["code"]]
+    if not any(c is not None and len(c) == 9 for c in codes):
+        return None
+    period = st.query_params.get("period")
+    kept = {"period": period} if period else {}
+    # a township opens its profile; the scope's own row (a district) 乡镇画像's list of its
+    # townships; 未识别区划 数据说明, where its codes are listed
+    return [f"data?{urlencode(kept)}#{UNKNOWN_AREA}" if c is None else
+            "township?" + urlencode({**kept, "scope": c}) + "#" + str(n)
+            for c, n in zip(codes, frame["name"])]
 
 
 def unknown_codes_link() -> None:
