@@ -52,12 +52,10 @@ def first_month(period):
 
 
 def overview(db, scope, period) -> None:
-    """Its figures with 环比, the trends, and the warnings list: the warned figures for every
-    level under the scope (ui.data.figures_by_level)."""
-    grains = [grain(db.tree, scope, level) for level in levels_below(db.tree, scope)]
+    """Its figures with 环比 and the trends. Its warnings list reads the deployment's warned
+    figures at every level, shared (全域共享, ui.data.warning_frames)."""
     side_by_side(lambda: compute_with_change(db, OVERVIEW_FIGURES, scope, period),
-                 lambda: monthly(db, OVERVIEW_TRENDS, scope, first_month(period), period.as_of),
-                 lambda: compute_many(db, [(list(WARNING_FIGURES), g, period) for g in grains]))
+                 lambda: monthly(db, OVERVIEW_TRENDS, scope, first_month(period), period.as_of))
 
 
 def overview_latest_quarter(db, scope, _period) -> None:
@@ -141,11 +139,15 @@ def township_profile(db, scope, period) -> None:
 
 
 def shared_per_period(db, _scope, period) -> None:
-    """全域共享: the deployment's yardstick totals and the problem index, once per period.
-    The yardstick first: its statements yield every measure the index uses, so the index
-    reuses them (a statement yields only the measures asked of it)."""
+    """全域共享: the deployment's yardstick totals, the problem index and the warned figures
+    of every region (总览's 预警清单), once per period. The yardstick first: its statements
+    yield every measure the index uses, so the index reuses them (a statement yields only
+    the measures asked of it)."""
     compute(db, PROFILE, db.deployment(), period)
     problem_index(db, period)
+    top = db.deployment()
+    compute_many(db, [(list(WARNING_FIGURES), grain(db.tree, top, level), period)
+                      for level in levels_below(db.tree, top)])
 
 
 PAGES: dict[str, Callable] = {

@@ -19,6 +19,7 @@ from queries.figures import refuse_unseen
 from queries.scope import BadScope, Scope, grain, levels_below
 from queries import cases, rectification
 from queries.problem_index import in_scope
+from queries.warnings import WARNING_FIGURES
 from queries.quality import quality_report, unknown_codes
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
@@ -216,23 +217,27 @@ def problem_index(view, scope: Scope | None = None) -> pd.DataFrame:
     return in_scope(whole, scope or view.filters.scope)
 
 
-def figures_by_level(view, keys: Iterable[str]) -> list[pd.DataFrame]:
-    """``keys`` for the view's scope and every region under it, a frame per level (a city:
-    its districts, then its townships; each frame's total row is the scope's)."""
-    keys = list(keys)
-    refuse_unseen(keys, view.user.role)
-    f = view.filters
-    return _figures_by_level(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
-                             f.period.key, f.scope.code, view.user.regions)
+def warning_frames(view) -> list[pd.DataFrame]:
+    """The warned figures (queries.warnings.WARNING_FIGURES) of the view's scope and every
+    region under it, a frame per level. A place's figures do not depend on who looks, so
+    they are computed once per period and data load for the whole deployment (every level
+    in one side-by-side run), then narrowed to the scope: the scope's own row (when it is a
+    region) and the regions within it."""
+    whole = _warning_frames(view.db, database_url(), view.db.data_as_of.isoformat(), view.filters.period.key)
+    scope = view.filters.scope
+
+    def inside(code) -> bool:
+        if not isinstance(code, str):
+            return False
+        return code == scope.code or scope.prefixes is None or any(code.startswith(p) for p in scope.prefixes)
+    return [frame[[inside(c) for c in frame["code"]]].reset_index(drop=True) for frame in whole]
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=200, show_spinner="正在统计……")
-def _figures_by_level(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
-                      scope_code: str, regions: tuple[str, ...] | None) -> list[pd.DataFrame]:
-    scope, period = _db.scope(scope_code, allowed=regions), _db.period(period_key)
-    levels = levels_below(_db.tree, scope) or [None]
-    grains = [grain(_db.tree, scope, level) if level else scope for level in levels]
-    return compute_many(_db, [(list(keys), g, period) for g in grains])
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=20, show_spinner="正在统计……")
+def _warning_frames(_db: Database, url: str, data_as_of: str, period_key: str) -> list[pd.DataFrame]:
+    top, period = _db.deployment(), _db.period(period_key)
+    grains = [grain(_db.tree, top, level) for level in levels_below(_db.tree, top)] or [top]
+    return compute_many(_db, [(list(WARNING_FIGURES), g, period) for g in grains])
 
 
 def quality(view) -> tuple[pd.DataFrame, pd.DataFrame]:

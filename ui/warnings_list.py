@@ -22,7 +22,7 @@ SHOWN_ROWS = 12
 
 
 def warning_list(view: View, *, key: str) -> None:
-    frames = data.figures_by_level(view, warnings.WARNING_FIGURES)
+    frames = data.warning_frames(view)
     progress = time_progress(view.db.campaign, view.filters.period.as_of)
     found = warnings.places_warned(frames, time_progress=progress)
     if not found:
