@@ -143,7 +143,7 @@ def test_leader_sees_masked_names_in_the_list_and_its_excel(tmp_path, downloads)
     assert all(len(n) < 2 or "*" in n for n in table["姓名"]), list(table["姓名"][:5])
     assert all("…" in i for i in table["身份标识"])
     files = [make() for make in downloads]
-    sheets = [openpyxl.load_workbook(io.BytesIO(f)).active for f in files if b"xl/" in f]
+    sheets = [openpyxl.load_workbook(io.BytesIO(f)).active for f in files if b"xl/workbook.xml" in f]
     sheet = next(s for s in sheets if "待纳入天数" in [c.value for c in s[1]])
     header = [c.value for c in sheet[1]]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))

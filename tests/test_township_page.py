@@ -153,7 +153,8 @@ def test_check_list_files_hold_the_open_cases(db, username, downloads, tmp_path)
     at = open_page(username, "overview", {"period": "campaign"})
     at.number_input(key="overview.checklist_n").set_value(3).run()
     assert not at.exception, at.exception
-    xlsx = next(m for m in downloads[::-1] if m().startswith(b"PK") and b"xl/" in m())
+    made = [m() for m in downloads[-2:]]                     # the page's last two buttons
+    xlsx = next(lambda d=d: d for d in made if b"xl/workbook.xml" in d)
     book = _workbook(xlsx)
     index = problem_index(db, db.period("campaign"))
     top3 = list(index["code"].head(3))
@@ -171,7 +172,7 @@ def test_check_list_files_hold_the_open_cases(db, username, downloads, tmp_path)
         assert names
         masked = all("*" in n for n in names if len(n) > 1)
         assert masked is (username == "leader")
-    docx = next(m for m in downloads[::-1] if b"word/" in m())
+    docx = next(lambda d=d: d for d in made if b"word/document.xml" in d)
     document = Document(io.BytesIO(docx()))
     headings = [p.text for p in document.paragraphs]
     for code in top3:

@@ -122,6 +122,12 @@ def choose_scope(code: str, top_code: str) -> None:
         st.query_params[SCOPE_PARAM] = code
 
 
+def choose_period(key: str) -> None:
+    """Make ``key`` the period, as the period picker would (for a button's ``on_click``)."""
+    st.session_state[_PERIOD] = key
+    st.query_params[PERIOD_PARAM] = key
+
+
 def go_to_defaults() -> None:
     """Leave a refused view: the user's top scope and the default period."""
     for state_key in (_PERIOD, _SCOPE):

@@ -18,12 +18,14 @@ from ui.theme import WARNING_COLOURS
 #   page: taken out of the flow, still rendered so that it keeps answering.
 # - A ranking set beside a map (keys beside_… and ranking_…) takes the rest of the row, at least 480 px:
 #   beside the map on a wide screen, below it (full width) where the row is too narrow.
+# - 季度简报's sheet (key briefing_sheet) is white with a thin frame, like a printed page.
 # - A headline card's left edge shows its warning colour (ui/cards.py keys its container
 #   card_<level>_…, which Streamlit turns into the class st-key-card_<level>_…).
 STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
 [class*="st-key-beside_"] { flex-wrap: wrap; }
 [class*="st-key-beside_"] > div:has(> [class*="st-key-ranking_"]) { flex: 1 1 480px; min-width: 480px; }
+[class*="st-key-briefing_sheet"] { background: #fff; border: 1px solid #d9d9d9; padding: 28px 36px; }
 [class*="st-key-card_red_"] { border-left: 6px solid %(red)s !important; }
 [class*="st-key-card_amber_"] { border-left: 6px solid %(amber)s !important; }
 [data-testid="stElementContainer"]:has(> div > iframe[title="extra_streamlit_components.CookieManager.cookie_manager"]) {

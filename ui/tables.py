@@ -56,6 +56,16 @@ def figure_frame(frame: pd.DataFrame, keys: Sequence[str], name_label: str = "�
     return table
 
 
+def figure_text_frame(frame: pd.DataFrame, keys: Sequence[str], name_label: str = "地区") -> pd.DataFrame:
+    """``figure_frame`` with each figure written as the page writes it (its decimals, —
+    where it has no value), for a Word table."""
+    table = figure_frame(frame, keys, name_label)
+    for key in keys:
+        metric = METRICS[key]
+        table[header(metric)] = [fmt.value(metric, v, unit=False) for v in table[header(metric)]]
+    return table
+
+
 def figure_table(frame: pd.DataFrame, keys: Sequence[str], *, key: str, name_label: str = "地区",
                  download: str | None = None) -> None:
     """Areas × figures: one row per row of ``frame`` (a ``compute`` result, total row

@@ -38,9 +38,33 @@ def safe_sheet_title(title: str) -> str:
 def workbook(frame: pd.DataFrame, sheet_title: str, formats: Mapping[str, str] | None = None) -> bytes:
     """One sheet: the frame's column names as headers, then its rows. ``formats`` gives
     a column's Excel number format (INT_FORMAT, DATE_FORMAT, number_format(2) …)."""
-    formats = formats or {}
+    return workbook_of([(sheet_title, frame, formats or {})])
+
+
+def workbook_of(sheets) -> bytes:
+    """Several sheets, each (title, frame, formats) as ``workbook`` writes one; titles made
+    safe and unique."""
     book = Workbook(write_only=True)        # streams rows: 100,000 rows stay quick and small
-    sheet = book.create_sheet(safe_sheet_title(sheet_title))
+    used: set[str] = set()
+    for title, frame, formats in sheets:
+        _sheet(book, unique_title(safe_sheet_title(title), used), frame, formats or {})
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def unique_title(title: str, used: set[str]) -> str:
+    """``title``, or with (2), (3) … when a sheet of that title exists (``used``, updated)."""
+    out, n = title, 2
+    while out in used:
+        suffix = f"({n})"
+        out, n = title[:MAX_SHEET_TITLE - len(suffix)] + suffix, n + 1
+    used.add(out)
+    return out
+
+
+def _sheet(book, title: str, frame: pd.DataFrame, formats: Mapping[str, str]) -> None:
+    sheet = book.create_sheet(title)
     columns = [str(c) for c in frame.columns]
     for i, column in enumerate(columns):
         sheet.column_dimensions[_letter(i)].width = _width(column, formats.get(column))
@@ -49,9 +73,6 @@ def workbook(frame: pd.DataFrame, sheet_title: str, formats: Mapping[str, str] |
     styles = [formats.get(c) for c in columns]
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_cell(sheet, value, style) for value, style in zip(row, styles)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _header(sheet, text: str) -> WriteOnlyCell:
