@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
 GENERATOR := $(wildcard data/*.py) queries/schema.py data/geo/xiamen_townships.csv
 
-.PHONY: setup run test demo-db bench ddl clean hash-password screenshots browser
+.PHONY: setup run test demo-db bench ddl clean hash-password screenshots browser briefing
 
 COOKIE_KEY := .local/cookie.key
 
@@ -61,6 +61,12 @@ hash-password: $(STAMP)
 # (--pages, --sizes, --user, --out: python -m e2e.screenshots --help)
 screenshots: setup
 	$(BIN)/python -m e2e.screenshots $(SHOTS)
+
+# 季度简报 without a browser: make briefing PERIOD=2026Q3 [SCOPE=350200] OUT=简报/2026Q3.docx
+PERIOD ?= $(shell date +%Y)Q1
+OUT ?= 简报/$(PERIOD).docx
+briefing: $(STAMP) $(DEMO)
+	$(BIN)/python -m briefing --period $(PERIOD) $(if $(SCOPE),--scope $(SCOPE)) --out "$(OUT)"
 
 ddl: $(STAMP)
 	$(BIN)/python -m queries.schema --dialect postgresql

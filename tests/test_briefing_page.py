@@ -122,3 +122,37 @@ def test_the_whole_briefing_as_word(downloads):
         assert area in body
     assert len(document.inline_shapes) == (len(briefing_page.AREAS) if png.missing() is None else 0)
     assert "None" not in body and "nan" not in body
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    """A .docx or .xlsx part by part, but its creation time (docProps/core.xml)."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+
+
+def test_the_command_line_writes_the_buttons_files(downloads, tmp_path, capsys):
+    """python -m briefing: the same .docx and .xlsx as the page's buttons, part for part
+    (only the creation time differs); progress printed; nothing half written."""
+    import briefing
+    at = open_page("supervisor", "briefing", {"period": "2026Q3"})
+    assert not at.error
+    button_docx, button_xlsx = downloads[-2](), downloads[-1]()
+    out = tmp_path / "通报.docx"
+    assert briefing.main(["--period", "2026Q3", "--out", str(out)]) == 0
+    assert _members(out.read_bytes()) == _members(button_docx)
+    assert _members((tmp_path / "通报-表格.xlsx").read_bytes()) == _members(button_xlsx)
+    printed = capsys.readouterr().out
+    assert "统计完成：厦门市 2026年第3季度" in printed and "已写出" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["通报-表格.xlsx", "通报.docx"]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--period", "2026Q9"], "无法识别的统计期"), (["--period", "campaign"], "请用 --period 指定季度"),
+    (["--period", "2026Q3", "--scope", "999"], "区划代码“999”不存在")])
+def test_the_command_line_refuses_bad_input_in_chinese(args, says, tmp_path, capsys):
+    import briefing
+    assert briefing.main([*args, "--out", str(tmp_path / "x.docx")]) == 2
+    assert says in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
