@@ -74,6 +74,10 @@ def _clue_counts(c, period: Period, rows) -> list:
         .label("accountable"),
         count_if(and_(is_true(c.c.involves_official), in_period(c.c.received_date)))
         .label("official"),
+        # the national ledger's (工作台账) cumulative columns: of the clues received in the period
+        count_if(and_(substantiated, in_period(c.c.received_date))).label("received_substantiated"),
+        count_if(and_(substantiated, is_true(c.c.disposed), in_period(c.c.received_date)))
+        .label("received_disposed"),
     ]
 
 
@@ -121,6 +125,11 @@ register(
            description="统计期内办结并立案调查的线索数（按办结日期）。"),
     Metric("officials_accountable", "问责干部数", "clues", "人", 0, "flow", "clue_counts",
            "accountable", description="统计期内办结线索的问责干部人数合计（按办结日期）。"),
+    Metric("clues_substantiated_in", "查证属实线索数", "clues", "件", 0, "flow", "clue_counts",
+           "received_substantiated",
+           description="统计期内受理、截至统计日已办结且查证属实的线索数（工作台账口径）。"),
+    Metric("clues_disposed_in", "已处置到位数", "clues", "件", 0, "flow", "clue_counts", "received_disposed",
+           description="统计期内受理、查证属实且已处置到位的线索数（工作台账口径）。"),
     Metric("official_clues", "涉及干部线索", "clues", "件", 0, "flow", "clue_counts", "official",
            audience=frozenset({"commission"}),
            description="统计期内受理的涉及干部的线索数（仅纪委监委可见）。"),

@@ -13,7 +13,7 @@ from queries.figures import Metric, Query, measure_set, register, rate
 from queries.period import Period
 from queries.schema import rectification
 from queries.scope import Scope
-from queries.sql import among, count_among, count_if, day, done_by, not_done_by, on_or_before
+from queries.sql import among, between_days, count_among, count_if, day, done_by, not_done_by, on_or_before
 
 STATUS_LABEL = {"open": "未整改", "in_progress": "整改中", "done": "已整改待销号", "closed": "已销号"}
 # an item's state on a day, as the status split reads it (dates decide 已销号)
@@ -69,7 +69,15 @@ def _item_counts(i, period: Period, rows) -> list:
         count_if(and_(open_, i.c.status.is_(None))).label("status_missing"),
         count_if(among(rows, overdue_item(i, as_of))).label("overdue"),
         count_if(and_(closed, i.c.closed_date <= i.c.deadline)).label("closed_on_time"),
+        # the national ledger's 低保金管理发放情况: 资金发放不规范 items found in the period
+        count_if(_fund_irregular(i, period, rows)).label("fund_irregular"),
+        count_if(and_(_fund_irregular(i, period, rows), done_by(i.c.closed_date, as_of))).label("fund_corrected"),
     ]
+
+
+def _fund_irregular(i, period: Period, rows):
+    return among(rows, and_(i.c.category == "fund_irregular",
+                            between_days(i.c.found_date, period.start, period.as_of)))
 
 
 register(
@@ -96,6 +104,11 @@ register(
            description="未销号（无销号日期）但状态为已销号、无法识别或未填写的个数（数据质量问题，需源系统更正）。"),
     Metric("rect_overdue", "逾期未整改", "rectification", "个", -1, "stock", "rectification_items",
            "overdue", description="统计日尚未销号（含已整改待销号）且已过整改时限的问题数。"),
+    Metric("rect_fund_irregular", "低保金发放不规范问题数", "rectification", "个", -1, "flow",
+           "rectification_items", "fund_irregular",
+           description="统计期内发现的“资金发放不规范”类整改问题数（工作台账口径）。"),
+    Metric("rect_fund_corrected", "复核纠正数", "rectification", "个", 1, "flow", "rectification_items",
+           "fund_corrected", description="其中截至统计日已销号（复核纠正）的个数（工作台账口径）。"),
     Metric("rect_on_time_rate", "按期销号率", "rectification", "%", 1, "stock",
            "rectification_items", "closed_on_time", "closed", scale=100, decimals=1,
            description="已销号问题中，在整改时限内销号的比例。"),

@@ -16,7 +16,8 @@ import streamlit as st
 from queries.figures import METRICS, is_null
 from queries.period import key_label
 from queries.rectification import time_progress
-from ui import briefing_text, charts, maps, png, tables, xlsx
+from queries.national_ledger import COLUMNS as LEDGER_COLUMNS
+from ui import briefing_text, charts, data, maps, png, tables, xlsx
 from ui import format as fmt
 from ui.filters import choose_period
 from ui.format import plain
@@ -63,6 +64,7 @@ def render(view: View) -> None:
             _chart(charts.ranked_figure(view, frame, ranked), f"briefing.rank.{ranked}")
             st.markdown(f"**{html.escape(area[2:])}分区情况 · {_stamp(view)}**", unsafe_allow_html=True)
             tables.figure_table(frame, keys, key=f"briefing.{ranked}")
+    _ledger(view)
     with st.container(horizontal=True, gap="small"):
         st.download_button("下载整份简报 Word（A4 竖版）", data=lambda: briefing_word(view, frame),
                            file_name=f"{_plain_title(view)}.docx", mime=DOCX_MIME, key="briefing.docx",
@@ -71,7 +73,32 @@ def render(view: View) -> None:
                            file_name=f"{_plain_title(view)}-表格.xlsx", mime=tables.XLSX_MIME, key="briefing.xlsx",
                            on_click="ignore", icon=":material/table_view:")
     st.caption("本页按打印版式排列，可直接截图粘贴；每张图下方可下载服务器生成的 PNG 图片；整份简报可下载为 Word"
-               "（标题、文字、图、表，仿宋/黑体），全部表格可下载为一个 Excel（每表一页）。全国工作台账将在后续版本提供。")
+               "（标题、文字、图、表，仿宋/黑体），全部表格可下载为一个 Excel（每表一页）。")
+
+
+LEDGER_TITLE = "2021年全国农村低保专项治理巩固提升行动工作台账"
+LEDGER_NOTE = ("除重复信访事项（截至统计日全部历史）外，其余数据均为专项治理开始以来至统计截至日的累计数；"
+               "“—”为数据契约中没有对应字段的栏目（不是 0）。各栏对应的指标见“数据说明”。")
+
+
+def _ledger(view: View) -> None:
+    """The national 工作台账 (queries/national_ledger.py), on screen and as .xlsx with the
+    form's merged two-row header."""
+    st.subheader("全国农村低保专项治理工作台账")
+    table = data.national_ledger(view)
+    if table is None:
+        st.info("统计截至日专项治理尚未开始，暂无台账数据。")
+        return
+    config = {c.label: st.column_config.NumberColumn(c.label, format="%,d", help=c.group) for c in LEDGER_COLUMNS}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config, placeholder=fmt.NO_VALUE,
+                 key="briefing.ledger")
+    st.caption(LEDGER_NOTE)
+    groups = [None] + [c.group for c in LEDGER_COLUMNS]
+    title = f"{LEDGER_TITLE}（{view.filters.scope.name}，截至{view.filters.period.as_of.isoformat()}）"
+    st.download_button("下载工作台账 Excel", data=lambda: xlsx.grouped_workbook(title, table, groups, LEDGER_NOTE),
+                       file_name=f"工作台账-{view.filters.scope.name}-{view.filters.period.key}.xlsx",
+                       mime=tables.XLSX_MIME, key="briefing.ledger_xlsx", on_click="ignore",
+                       icon=":material/table_view:")
 
 
 def briefing_word(view: View, frame: pd.DataFrame) -> bytes:

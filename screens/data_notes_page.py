@@ -9,6 +9,7 @@ import streamlit as st
 
 from queries.database import Database
 from queries.figures import METRICS
+from queries.national_ledger import column_sources
 from queries.quality import KIND_LABEL, TABLE_LABEL
 from queries.schema import index_ddl
 from ui import data
@@ -112,6 +113,8 @@ def _definitions(view: View) -> None:
             continue
         with st.expander(f"{label}（{len(metrics)} 项指标）"):
             st.markdown("\n".join(_definition(m) for m in metrics))
+    with st.expander("全国农村低保专项治理工作台账：各栏对应的指标与口径"):
+        st.dataframe(column_sources(), hide_index=True, width="stretch", height="content", key="data.ledger_columns")
 
 
 def _definition(metric) -> str:

@@ -65,7 +65,7 @@ def test_each_chart_as_png_from_the_server(downloads):
         pytest.skip(png.missing())
     at = open_page("commission", "briefing", {"period": "2026Q3"})
     assert [b.label for b in at.get("download_button")].count("下载 PNG 图片") == len(briefing_page.AREAS)
-    pngs = [d for d in (made() for made in downloads[-len(briefing_page.AREAS) - 2:-2]) if d[:4] == b"\x89PNG"]
+    pngs = [d for d in (made() for made in downloads[-len(briefing_page.AREAS) - 3:-3]) if d[:4] == b"\x89PNG"]
     assert len(pngs) == len(briefing_page.AREAS)
     width, height = _png_size(pngs[0])
     assert width == 2 * charts.EXPORT_WIDTH and height > 300
@@ -156,3 +156,30 @@ def test_the_command_line_refuses_bad_input_in_chinese(args, says, tmp_path, cap
     assert briefing.main([*args, "--out", str(tmp_path / "x.docx")]) == 2
     assert says in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_national_ledger_on_the_page_and_its_form(downloads):
+    """The 工作台账 as the page shows it equals queries.national_ledger; its .xlsx has the
+    form's two-row header (groups merged above their columns, 地区 over both rows) and —
+    where the contract has no field."""
+    import io
+    import openpyxl
+    from queries.national_ledger import COLUMNS, national_ledger
+    db = Database.open(f"sqlite:///{DEMO_DB_PATH}")
+    at = open_page("commission", "briefing", {"period": "2026Q3"})
+    shown = next(f.value for f in at.dataframe if "重复信访事项数" in f.value.columns)
+    expected = national_ledger(db, db.scope(None), db.period("2026Q3"))
+    assert shown.astype(str).values.tolist() == expected.astype(str).values.tolist()
+    assert list(shown["地区"])[-1] == "合计"
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[-3]())).active
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "A2:A3" in merged                                    # 地区 over both header rows
+    assert sheet.cell(2, 2).value == COLUMNS[0].group and sheet.cell(3, 2).value == COLUMNS[0].label
+    first_group = sum(1 for c in COLUMNS if c.group == COLUMNS[0].group)
+    assert f"B2:{openpyxl.utils.get_column_letter(1 + first_group)}2" in merged
+    total = [c.value for c in sheet[3 + len(expected)]]
+    assert total[0] == "合计"
+    no_field = [i for i, c in enumerate(COLUMNS, 1) if c.figure is None]
+    assert all(total[i] == "—" for i in no_field)
+    assert total[COLUMNS.index(next(c for c in COLUMNS if c.figure == "repeat_matters")) + 1] == \
+        int(expected.iloc[-1]["重复信访事项数"])

@@ -21,6 +21,7 @@ from queries import cases, rectification
 from queries.problem_index import in_scope
 from queries.warnings import WARNING_FIGURES
 from queries.quality import quality_report, unknown_codes
+from queries.national_ledger import national_ledger as ledger_table
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
@@ -238,6 +239,20 @@ def _warning_frames(_db: Database, url: str, data_as_of: str, period_key: str) -
     top, period = _db.deployment(), _db.period(period_key)
     grains = [grain(_db.tree, top, level) for level in levels_below(_db.tree, top)] or [top]
     return compute_many(_db, [(list(WARNING_FIGURES), g, period) for g in grains])
+
+
+def national_ledger(view) -> pd.DataFrame | None:
+    """工作台账 for the view (queries.national_ledger): the areas one level down and 合计,
+    cumulative from the campaign's start to the period's as-of day."""
+    f = view.filters
+    return _national_ledger(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+                            f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=200, show_spinner="正在统计……")
+def _national_ledger(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
+                     regions: tuple[str, ...] | None) -> pd.DataFrame | None:
+    return ledger_table(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key))
 
 
 def quality(view) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -118,3 +118,51 @@ def _width(header: str, style: str | None) -> float:
     # CJK characters are about two Latin characters wide
     header_width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 2
     return max(header_width, 12 if style == DATE_FORMAT else 10)
+
+
+def grouped_workbook(title: str, frame: pd.DataFrame, groups: list[str | None], note: str = "") -> bytes:
+    """One sheet laid out like a printed form: a title line, a two-row header whose upper
+    row merges each run of columns of the same group (a column without one spans both
+    rows), then the rows (— where a value is missing, numbers as numbers), then ``note``."""
+    from openpyxl.styles import Alignment, Border, Side
+    thin = Side(style="thin", color="999999")
+    grid, centre = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(
+        horizontal="center", vertical="center", wrap_text=True)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = safe_sheet_title(title)
+    columns = [str(c) for c in frame.columns]
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    sheet.cell(1, 1).font, sheet.cell(1, 1).alignment = Font(bold=True, size=14), centre
+    sheet.append([g or c for g, c in zip(groups, columns)])
+    sheet.append([c if g else None for g, c in zip(groups, columns)])
+    start = 0
+    for i in range(1, len(columns) + 1):          # merge runs of the same group (row 2)
+        if i == len(columns) or groups[i] != groups[start] or groups[start] is None:
+            if groups[start] is None:
+                sheet.merge_cells(start_row=2, start_column=start + 1, end_row=3, end_column=start + 1)
+            elif i - start > 1:
+                sheet.merge_cells(start_row=2, start_column=start + 1, end_row=2, end_column=i)
+            start = i
+    for row in sheet.iter_rows(min_row=2, max_row=3, max_col=len(columns)):
+        for cell in row:
+            cell.font, cell.alignment, cell.border = Font(bold=True), centre, grid
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append([excel_value(v) if excel_value(v) is not None else "—" for v in values])
+        for cell in sheet[sheet.max_row]:
+            cell.border = grid
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = INT_FORMAT
+            elif cell.value == "—":
+                cell.alignment = Alignment(horizontal="center")
+    if note:
+        sheet.append([note])
+    sheet.column_dimensions[_letter(0)].width = 12
+    for i in range(1, len(columns)):
+        sheet.column_dimensions[_letter(i)].width = 11
+    sheet.row_dimensions[3].height = 96
+    sheet.freeze_panes = "B4"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
