@@ -50,6 +50,7 @@ def render(view: View) -> None:
         return
     frame = view.figures(FIGURES, with_change=True)
     total = frame[frame["is_total"]].iloc[0]
+    _downloads(view, frame)
     with st.container(width=SHEET_WIDTH, key="briefing_sheet"):
         st.markdown(f"<h2 style='text-align:center;margin:0'>{_title(view)}</h2>", unsafe_allow_html=True)
         st.markdown(f"<p style='text-align:center;color:#555'>数据截至 {period.as_of.isoformat()}"
@@ -65,10 +66,14 @@ def render(view: View) -> None:
             st.markdown(f"**{html.escape(area[2:])}分区情况 · {_stamp(view)}**", unsafe_allow_html=True)
             tables.figure_table(frame, keys, key=f"briefing.{ranked}")
     _ledger(view)
+
+
+def _downloads(view: View, frame: pd.DataFrame) -> None:
+    """The whole briefing's files, above the sheet; each built only when clicked."""
     with st.container(horizontal=True, gap="small"):
         st.download_button("下载整份简报 Word（A4 竖版）", data=lambda: briefing_word(view, frame),
                            file_name=f"{_plain_title(view)}.docx", mime=DOCX_MIME, key="briefing.docx",
-                           on_click="ignore", icon=":material/description:")
+                           on_click="ignore", icon=":material/description:", type="primary")
         st.download_button("下载全部表格 Excel", data=lambda: tables_workbook(view, frame),
                            file_name=f"{_plain_title(view)}-表格.xlsx", mime=tables.XLSX_MIME, key="briefing.xlsx",
                            on_click="ignore", icon=":material/table_view:")

@@ -18,6 +18,27 @@ from queries.figures import METRICS
 pytestmark = pytest.mark.usefixtures("demo_app")
 
 
+def _files(downloads, count: int = 7) -> dict[str, list[bytes]]:
+    """The page's last ``count`` download buttons clicked, by kind: png, docx, tables (the
+    workbook whose first sheet is 主要指标), ledger (the form)."""
+    out: dict[str, list[bytes]] = {"png": [], "docx": [], "tables": [], "ledger": []}
+    for made in downloads[-count:]:
+        data = made()
+        if data[:4] == b"\x89PNG":
+            out["png"].append(data)
+        elif b"word/document.xml" in data:
+            out["docx"].append(data)
+        elif b"xl/workbook.xml" in data:
+            out["tables" if _first_sheet(data) == "主要指标" else "ledger"].append(data)
+    return out
+
+
+def _first_sheet(data: bytes) -> str:
+    import io
+    import openpyxl
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames[0]
+
+
 def test_quarter_sheet_for_the_city():
     db = Database.open(f"sqlite:///{DEMO_DB_PATH}")
     at = open_page("supervisor", "briefing", {"period": "2026Q3"})
@@ -65,7 +86,7 @@ def test_each_chart_as_png_from_the_server(downloads):
         pytest.skip(png.missing())
     at = open_page("commission", "briefing", {"period": "2026Q3"})
     assert [b.label for b in at.get("download_button")].count("下载 PNG 图片") == len(briefing_page.AREAS)
-    pngs = [d for d in (made() for made in downloads[-len(briefing_page.AREAS) - 3:-3]) if d[:4] == b"\x89PNG"]
+    pngs = _files(downloads)["png"]
     assert len(pngs) == len(briefing_page.AREAS)
     width, height = _png_size(pngs[0])
     assert width == 2 * charts.EXPORT_WIDTH and height > 300
@@ -84,8 +105,8 @@ def test_all_tables_as_one_workbook(downloads):
     import io
     import openpyxl
     db = Database.open(f"sqlite:///{DEMO_DB_PATH}")
-    at = open_page("leader", "briefing", {"period": "2026Q3"})
-    book = openpyxl.load_workbook(io.BytesIO(downloads[-1]()))       # the sheet's last button
+    assert not open_page("leader", "briefing", {"period": "2026Q3"}).error
+    book = openpyxl.load_workbook(io.BytesIO(_files(downloads)["tables"][0]))
     assert book.sheetnames == ["主要指标", "应保尽保", "重复信访", "问题线索", "整改进度"]
     frame = compute_with_change(db, list(briefing_page.FIGURES), db.scope(None), db.period("2026Q3"))
     total = frame[frame["is_total"]].iloc[0]
@@ -107,7 +128,7 @@ def test_the_whole_briefing_as_word(downloads):
     from docx import Document
     from ui import png
     at = open_page("supervisor", "briefing", {"period": "2026Q3"})
-    document = Document(io.BytesIO(downloads[-2]()))                  # the Word button, before the Excel
+    document = Document(io.BytesIO(_files(downloads)["docx"][0]))
     section = document.sections[0]
     assert section.page_height > section.page_width
     texts_ = [p.text for p in document.paragraphs]
@@ -138,7 +159,8 @@ def test_the_command_line_writes_the_buttons_files(downloads, tmp_path, capsys):
     import briefing
     at = open_page("supervisor", "briefing", {"period": "2026Q3"})
     assert not at.error
-    button_docx, button_xlsx = downloads[-2](), downloads[-1]()
+    files = _files(downloads)
+    button_docx, button_xlsx = files["docx"][0], files["tables"][0]
     out = tmp_path / "通报.docx"
     assert briefing.main(["--period", "2026Q3", "--out", str(out)]) == 0
     assert _members(out.read_bytes()) == _members(button_docx)
@@ -171,7 +193,7 @@ def test_national_ledger_on_the_page_and_its_form(downloads):
     expected = national_ledger(db, db.scope(None), db.period("2026Q3"))
     assert shown.astype(str).values.tolist() == expected.astype(str).values.tolist()
     assert list(shown["地区"])[-1] == "合计"
-    sheet = openpyxl.load_workbook(io.BytesIO(downloads[-3]())).active
+    sheet = openpyxl.load_workbook(io.BytesIO(_files(downloads)["ledger"][0])).active
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A2:A3" in merged                                    # 地区 over both header rows
     assert sheet.cell(2, 2).value == COLUMNS[0].group and sheet.cell(3, 2).value == COLUMNS[0].label
