@@ -180,3 +180,23 @@ def checklist_top10(db, scope, period) -> None:
 PAGES["督导核查清单 checklist, top 10 townships (xlsx + docx)"] = checklist_top10
 # targets other than the pages' (1 s at the top, 100 ms at a district): issue 11
 TARGETS = {"乡镇画像 township": 0.2, "督导核查清单 checklist, top 10 townships (xlsx + docx)": 5.0}
+
+
+def briefing_docx(db, scope, period) -> None:
+    """季度简报 for the latest quarter as `python -m briefing` writes it: its figures with
+    环比, the national 工作台账, the .docx with every chart (server-side PNG) and the .xlsx."""
+    from briefing import AS
+    from queries.national_ledger import national_ledger
+    from screens.briefing_page import FIGURES, briefing_word, tables_workbook
+    from ui.access import User
+    from ui.filters import Filters
+    from ui.navigation import BY_PATH, View
+    quarter = db.period(db.latest_quarter())
+    view = View(db, User(*AS, None), Filters(quarter, scope, scope), BY_PATH["briefing"])
+    frame = compute_with_change(db, list(FIGURES), scope, quarter)
+    national_ledger(db, scope, quarter)
+    briefing_word(view, frame), tables_workbook(view, frame)
+
+
+PAGES["季度简报 briefing, latest quarter (.docx with charts, .xlsx, 工作台账)"] = briefing_docx
+TARGETS["季度简报 briefing, latest quarter (.docx with charts, .xlsx, 工作台账)"] = 20.0

@@ -90,3 +90,20 @@ def test_before_the_campaign_there_is_no_ledger(db):
     assert ledger_period(db.period("campaign"), replace(db.period("2026Q1"), as_of=D(2026, 2, 28))) is None
     # 2026Q1 ends after the start (03-01): its ledger runs 03-01 to 03-31
     assert ledger_period(db.period("campaign"), db.period("2026Q1")).as_of == D(2026, 3, 31)
+
+
+def test_briefing_sentences_from_the_fixture_database(db):
+    """季度简报's 问题线索 sentences over this fixture, worked by hand: by 09-30 c1–c4
+    received (4), c1–c3 concluded (75.0%); by 06-30 c1–c3 received, c1 c2 concluded
+    (66.7%): 环比 +8.3 points; nothing overdue (due 12-31). 集美街道 has no clue: no rate,
+    so its sentence is left out."""
+    from queries.runner import compute_with_change
+    from ui import briefing_text
+    keys = ["clues_received_total", "clue_conclusion_rate", "overdue_clues"]
+    frame = compute_with_change(db, keys, db.scope(None), db.period("2026Q3"))
+    total = frame[frame["is_total"]].iloc[0]
+    assert briefing_text.clues(total, frame) == [
+        "累计受理问题线索4件。", "线索办结率75.0%，环比上升8.3个百分点。", "没有逾期未办结线索。"]
+    quiet = compute_with_change(db, keys, db.scope("350211001"), db.period("2026Q3"))
+    assert briefing_text.clues(quiet[quiet["is_total"]].iloc[0], quiet) == [
+        "累计受理问题线索0件。", "没有逾期未办结线索。"]
