@@ -17,7 +17,7 @@ from queries.figures import METRICS, is_null
 from queries.period import key_label
 from queries.rectification import time_progress
 from queries.national_ledger import COLUMNS as LEDGER_COLUMNS
-from ui import briefing_text, charts, data, maps, png, tables, xlsx
+from ui import briefing_text, charts, data, drill, maps, png, tables, xlsx
 from ui import format as fmt
 from ui.filters import choose_period
 from ui.format import plain
@@ -58,11 +58,10 @@ def render(view: View) -> None:
         _headline(total)
         st.markdown(f"**{html.escape(METRICS[MAP_FIGURE].label)}分布 · {_stamp(view)}**", unsafe_allow_html=True)
         maps.area_map(view, frame, MAP_FIGURE, key="briefing.map")
-        progress = time_progress(view.db.campaign, period.as_of)
-        for area, ranked, keys, sentences in AREAS:
+        for (area, ranked, keys, _), (text, fig) in zip(AREAS, area_parts(view, frame)):
             st.markdown(f"#### {area}")
-            st.markdown(plain("".join(sentences(total, frame, progress))))
-            _chart(charts.ranked_figure(view, frame, ranked), f"briefing.rank.{ranked}")
+            st.markdown(plain(text))
+            _chart(fig, f"briefing.rank.{ranked}")
             st.markdown(f"**{html.escape(area[2:])}分区情况 · {_stamp(view)}**", unsafe_allow_html=True)
             tables.figure_table(frame, keys, key=f"briefing.{ranked}")
     _ledger(view)
@@ -106,13 +105,26 @@ def _ledger(view: View) -> None:
                        icon=":material/table_view:")
 
 
+def area_parts(view: View, frame: pd.DataFrame) -> list[tuple[str, object]]:
+    """Each area's sentences and ranked chart. The chart compares what the maps compare
+    (at a township scope its district's townships, this one highlighted); the sentences
+    name the worst place only where the scope has places below it."""
+    total = frame[frame["is_total"]].iloc[0]
+    progress = time_progress(view.db.campaign, view.filters.period.as_of)
+    places = frame if view.filters.scope.children else frame[frame["is_total"]]
+    out = []
+    for _, ranked, _, sentences in AREAS:
+        areas, highlight = drill.comparison(view, frame, METRICS[ranked])
+        out.append(("".join(sentences(total, places, progress)),
+                    charts.ranked_figure(view, areas, ranked, highlight=highlight)))
+    return out
+
+
 def briefing_word(view: View, frame: pd.DataFrame) -> bytes:
     """The sheet as .docx: the same title, sentences, charts and tables (ui/briefing_doc.py)."""
     total = frame[frame["is_total"]].iloc[0]
-    progress = time_progress(view.db.campaign, view.filters.period.as_of)
-    areas = [(area, "".join(sentences(total, frame, progress)), charts.ranked_figure(view, frame, ranked),
-              tables.figure_text_frame(frame, keys))
-             for area, ranked, keys, sentences in AREAS]
+    areas = [(area, text, fig, tables.figure_text_frame(frame, keys))
+             for (area, _, keys, _), (text, fig) in zip(AREAS, area_parts(view, frame))]
     headline = _headline_frame(total)
     period = view.filters.period
     stamp = f"数据截至 {period.as_of.isoformat()}　环比为与上一季度同期相比"

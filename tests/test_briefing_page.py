@@ -205,3 +205,15 @@ def test_national_ledger_on_the_page_and_its_form(downloads):
     assert all(total[i] == "—" for i in no_field)
     assert total[COLUMNS.index(next(c for c in COLUMNS if c.figure == "repeat_matters")) + 1] == \
         int(expected.iloc[-1]["重复信访事项数"])
+
+
+def test_a_township_sheet_ranks_its_districts_townships():
+    """At a township scope the charts compare its district's townships (this one among
+    them) and the sentences name no place of concentration: the scope is one place."""
+    import json
+    at = open_page("commission", "briefing", {"period": "2026Q3", "scope": "350212109"})
+    assert not at.error
+    assert "主要集中在" not in texts(at).replace("\\", "")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = " ".join(map(str, spec["layout"]["yaxis"].get("ticktext", [])))
+    assert "汀溪镇" in names and len({y for trace in spec["data"] for y in trace.get("y", [])}) > 5
