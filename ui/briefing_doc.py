@@ -27,7 +27,7 @@ def briefing_docx(title: str, stamp: str, headline: pd.DataFrame,
     say(document, title, size=20, bold=True, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     say(document, stamp, size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=10)
     say(document, "主要指标", size=15, bold=True, font=HEADING_FONT, space_after=4)
-    docx_writer.table(document, headline, right=tuple(headline.columns[1:]))
+    docx_writer.table(document, headline, right=tuple(headline.columns[1:]), keep_together=True)
     document.add_paragraph()
     figures = [fig for _, _, fig, _ in areas if fig is not None]
     why_not = png.missing()
@@ -42,6 +42,6 @@ def briefing_docx(title: str, stamp: str, headline: pd.DataFrame,
                 document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
                 say(document, f"（图略：{why_not}）", size=10.5)
-        docx_writer.table(document, table, right=tuple(table.columns[1:]))
+        docx_writer.table(document, table, right=tuple(table.columns[1:]), keep_together=len(table) <= 30)
         document.add_paragraph()
     return docx_writer.to_bytes(document)

@@ -95,12 +95,13 @@ def run(paragraph_, text: str, *, size: float, bold: bool = False, font: str = B
 def table(document, frame: pd.DataFrame, *, blank_columns: tuple[str, ...] = (),
           blank_widths_cm: tuple[float, ...] = (), money: tuple[str, ...] = (),
           row_height_cm: float | None = None, numbers_right: bool = False,
-          right: tuple[str, ...] = ()) -> None:
+          right: tuple[str, ...] = (), keep_together: bool = False) -> None:
     """``frame`` as a Word table (— where a value is missing), its columns as wide as their
     longest text needs within the page, then ``blank_columns`` of ``blank_widths_cm`` to fill
     in by hand. Built row by row from the cells each new row returns: python-docx
     recomputes the grid on every ``table.rows[i].cells``, which made a 400-row list take
-    seconds. Numbers (``numbers_right``) and the columns named in ``right`` align right."""
+    seconds. Numbers (``numbers_right``) and the columns named in ``right`` align right;
+    ``keep_together``: the table is not split across pages (a short table of a briefing)."""
     columns = [*map(str, frame.columns), *blank_columns]
     widths = _widths(frame, usable_width_cm(document) - sum(blank_widths_cm)) + [Cm(w) for w in blank_widths_cm]
     out = document.add_table(rows=1, cols=len(columns))
@@ -118,13 +119,25 @@ def table(document, frame: pd.DataFrame, *, blank_columns: tuple[str, ...] = (),
     is_money = [c in set(money) for c in frame.columns]
     numeric = [(numbers_right and pd.api.types.is_numeric_dtype(frame[c])) or c in right for c in frame.columns]
     blank = [""] * len(blank_columns)
-    for row in frame.itertuples(index=False, name=None):
+    if keep_together:
+        _keep_with_next(header.cells)
+    last = len(frame) - 1
+    for n, row in enumerate(frame.itertuples(index=False, name=None)):
         added = out.add_row()
         if row_height_cm:
             added.height, added.height_rule = Cm(row_height_cm), WD_ROW_HEIGHT_RULE.AT_LEAST
         texts = [text_of(v, m) for v, m in zip(row, is_money)] + blank
-        for i, (cell, text) in enumerate(zip(added.cells, texts)):   # add_row takes the grid's widths
+        cells = added.cells
+        for i, (cell, text) in enumerate(zip(cells, texts)):   # add_row takes the grid's widths
             _cell_text(cell, text, style, right=i < len(numeric) and numeric[i])
+        if keep_together and n < last:
+            _keep_with_next(cells)
+
+
+def _keep_with_next(cells) -> None:
+    """Word keeps a table on one page when every row but the last keeps with the next."""
+    for cell in cells:
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
 def _widths(frame: pd.DataFrame, room_cm: float) -> list:
