@@ -9,7 +9,6 @@ switches to 乡镇画像 with the period and scope in the URL.
 """
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 import streamlit as st
@@ -19,6 +18,7 @@ import pandas as pd
 from queries.figures import METRICS, Metric
 from queries.scope import BadScope
 from ui import data
+from ui.format import plain
 from ui.filters import PERIOD_PARAM, SCOPE_PARAM, Filters, choose_scope
 from ui.navigation import View, page_ref
 
@@ -145,11 +145,3 @@ def breadcrumb(view: View) -> None:
                       on_click=choose_scope, args=(code, top), help="回到这一级")
             st.markdown("›")
         st.markdown(f"**{plain(crumbs[-1][1])}**")
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
-
-
-def plain(text: str) -> str:
-    """Text from the database shown literally where Streamlit reads Markdown."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
