@@ -422,6 +422,9 @@ def _c(key: str, label: str, kind: str = "text") -> Column:
 _NAME, _PERSON, _TOWN = _c("name", "姓名", "name"), _c("person_id", "身份标识", "id"), \
     _c("township_code", "所属镇街", "township")
 _PROGRAMME, _AMOUNT = _c("programme", "保障项目"), _c("monthly_amount", "月保障金额（元）", "money")
+_MATTER = (_c("matter_id", "事项编号"), _TOWN, _c("petitions", "信访次数", "int"),
+           _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
+           _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int"))
 
 LISTS: dict[str, ListSpec] = {
     "uncovered_persons": ListSpec("尚未纳入保障人员清单", "人", "gap_persons", (
@@ -440,16 +443,11 @@ LISTS: dict[str, ListSpec] = {
     "staff_relatives": ListSpec("近亲属享受人员清单", "人", "staff_relatives", (
         _NAME, _PERSON, _c("household_id", "户编号", "id"), _TOWN, _PROGRAMME,
         _c("start_date", "纳入日期", "date"), _AMOUNT), _staff_relatives),
-    "repeat_matters": ListSpec("重复信访事项清单", "件", "repeat_matters", (
-        _c("matter_id", "事项编号"), _TOWN, _c("petitions", "信访次数", "int"),
-        _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
-        _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int"),
-        _c("resolution", "化解情况")), _repeat_matters),
-    "unresolved_repeat_matters": ListSpec("未化解重复信访事项清单", "件", "unresolved_repeat_matters", (
-        _c("matter_id", "事项编号"), _TOWN, _c("petitions", "信访次数", "int"),
-        _c("channels", "反映渠道"), _c("first_date", "首次信访日期", "date"),
-        _c("last_date", "最近信访日期", "date"), _c("days_open", "历时天数", "int")),
-        _unresolved_repeat_matters),
+    "repeat_matters": ListSpec("重复信访事项清单", "件", "repeat_matters",
+                               _MATTER + (_c("resolution", "化解情况"),), _repeat_matters),
+    # the same matters, the unresolved alone: no 化解情况 column
+    "unresolved_repeat_matters": ListSpec("未化解重复信访事项清单", "件", "unresolved_repeat_matters",
+                                          _MATTER, _unresolved_repeat_matters),
     "overdue_petitions": ListSpec("超期未办结信访清单", "件", "overdue_petitions", (
         _c("petition_id", "信访件编号"), _c("matter_id", "事项编号"), _NAME, _TOWN,
         _c("channel", "渠道"), _c("category", "反映问题类别"), _c("received_date", "收到日期", "date"),

@@ -17,7 +17,7 @@ from queries.problem_index import COMPONENTS, INDEX_LABEL, rank_of
 from queries.rectification import time_progress
 from ui import cards, checklist, data, drill, places, tables
 from ui import format as fmt
-from ui.filters import choose_scope
+from ui.filters import choose_scope, scope_options
 from ui.format import plain
 from ui.index_table import INDEX_HELP, index_frames, top_townships
 from ui.navigation import View
@@ -80,17 +80,16 @@ def _picked(top_code: str) -> None:
 
 
 def _townships(view: View) -> tuple[list[str], dict[str, str]]:
-    tree, allowed = view.db.tree, view.user.regions
-    top = view.filters.top
+    """The townships among the regions the scope picker offers the user, 区 · 镇."""
+    tree = view.db.tree
+    codes, _ = scope_options(view.db, view.filters.top, view.user.regions)
     labels = {}
-    for region in tree.townships():
-        chain = tree.ancestors_or_self(region.code)
-        if top.prefixes is not None and not any(region.code.startswith(p) for p in top.prefixes):
-            continue
-        if allowed is not None and not any(a in chain for a in allowed):
+    for code in codes:
+        region = tree.by_code[code]
+        if region.level != "township":
             continue
         parent = tree.by_code.get(region.parent_code)
-        labels[region.code] = f"{parent.name} · {region.name}" if parent else region.name
+        labels[code] = f"{parent.name} · {region.name}" if parent else region.name
     return list(labels), labels
 
 

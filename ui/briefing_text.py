@@ -12,17 +12,16 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from queries.figures import METRICS, is_null
+from ui import format as fmt
 from ui.maps import area_rows, ranks
 
 Row = Mapping[str, object]
 
 
 def number(key: str, value) -> str:
-    """A figure's value as a sentence writes it: 12件, 8.6%, 1,234人."""
-    metric = METRICS[key]
-    if metric.unit in ("%", "‰"):
-        return f"{float(value):,.1f}{metric.unit}"
-    return f"{float(value):,.{metric.decimals}f}{metric.unit}"
+    """A figure's value as the page writes it (ui.format.value), run into the sentence:
+    12件, 8.6%, 1,234人."""
+    return fmt.value(METRICS[key], float(value)).replace(" ", "")
 
 
 def change_words(key: str, change) -> str | None:

@@ -15,11 +15,12 @@ import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 
 from ui import docx_writer
 from ui.docx_writer import HEADING_FONT
-from ui.xlsx import DATE_FORMAT, INT_FORMAT, excel_value, number_format, safe_sheet_title, unique_title
+from ui.xlsx import (BOLD, DATE_FORMAT, GRID, HEADER_FILL, INT_FORMAT, column_letter, excel_value, number_format,
+                     safe_sheet_title, unique_title)
 
 CHECK_COLUMNS = ("核查情况", "核查人", "核查日期")
 CHECK_WIDTHS_CM = (4.6, 2.2, 2.6)
@@ -94,10 +95,7 @@ _CHINESE_NUMBERS = dict(enumerate("〇一二三四五六七八九十", 0))
 
 # --------------------------------------------------------------------------- xlsx
 
-_BOLD, _TITLE = Font(bold=True), Font(bold=True, size=14)
-_THIN = Side(style="thin", color="999999")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="EEEEEE")
+_TITLE = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -125,17 +123,17 @@ def _summary_sheet(sheet, checklist: Checklist) -> None:
     head = ["序号", "乡镇（街道）", "所属区", "待核查合计", *titles, "预警"]
     sheet.append(head)
     for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill, cell.border = _BOLD, _HEAD_FILL, _GRID
+        cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, GRID
     for i, part in enumerate(checklist.parts, 1):
         sheet.append([i, part.name, part.district, part.cases, *[s.total for s in part.sections],
                       "；".join(f"{level}：{text}" for level, text in part.warnings) or "无"])
         for cell in sheet[sheet.max_row]:
-            cell.border = _GRID
+            cell.border = GRID
     sheet.append([])
     sheet.append([checklist.footer])
     widths = [6, 16, 12, 12, *[14] * len(titles), 60]
     for i, width in enumerate(widths):
-        sheet.column_dimensions[_letter(i)].width = width
+        sheet.column_dimensions[column_letter(i)].width = width
 
 
 def _township_sheet(sheet, checklist: Checklist, part: TownshipPart) -> None:
@@ -151,7 +149,7 @@ def _township_sheet(sheet, checklist: Checklist, part: TownshipPart) -> None:
     for number, section in enumerate(part.sections, 1):
         sheet.append([])
         sheet.append([section_heading(number, section)])
-        sheet.cell(sheet.max_row, 1).font = _BOLD
+        sheet.cell(sheet.max_row, 1).font = BOLD
         columns = [*map(str, section.table.columns), *CHECK_COLUMNS]
         widest = max(widest, len(columns))
         if section.table.empty:
@@ -159,18 +157,18 @@ def _township_sheet(sheet, checklist: Checklist, part: TownshipPart) -> None:
             continue
         sheet.append(columns)
         for cell in sheet[sheet.max_row]:
-            cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEAD_FILL, _GRID, _WRAP
+            cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADER_FILL, GRID, _WRAP
         formats = _formats(section)
         for row in section.table.itertuples(index=False, name=None):
             sheet.append([excel_value(v) for v in row] + [None] * len(CHECK_COLUMNS))
             for cell, style in zip(sheet[sheet.max_row], formats + [None] * len(CHECK_COLUMNS)):
-                cell.border, cell.alignment = _GRID, _WRAP
+                cell.border, cell.alignment = GRID, _WRAP
                 if style and cell.value is not None:
                     cell.number_format = style
     sheet.append([])
     sheet.append([checklist.footer])
     for i in range(max(widest, 1)):
-        sheet.column_dimensions[_letter(i)].width = 16
+        sheet.column_dimensions[column_letter(i)].width = 16
     sheet.column_dimensions["A"].width = 18
 
 
@@ -187,11 +185,6 @@ def _formats(section: Section) -> list[str | None]:
         else:
             out.append(None)
     return out
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(index + 1)
 
 
 # --------------------------------------------------------------------------- docx

@@ -13,6 +13,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
@@ -164,7 +165,6 @@ def _cell_text(cell, text: str, style, *, bold: bool = False, right: bool = Fals
     # document for each paragraph (seconds for a few thousand cells)
     paragraph_._p.style = style.style_id
     if right:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
         paragraph_.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if text:
         added = paragraph_.add_run(text)

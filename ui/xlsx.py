@@ -14,13 +14,17 @@ from typing import Mapping
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 # Excel's number formats for the kinds of column a table has
 INT_FORMAT, DATE_FORMAT = "#,##0", "yyyy-mm-dd"
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")   # characters Excel refuses in a sheet title
 MAX_SHEET_TITLE = 31
+# a printed form's cells: thin grey grid, bold headers on light grey
+_THIN = Side(style="thin", color="999999")
+GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BOLD, HEADER_FILL = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
 
 
 def number_format(decimals: int) -> str:
@@ -67,7 +71,7 @@ def _sheet(book, title: str, frame: pd.DataFrame, formats: Mapping[str, str]) ->
     sheet = book.create_sheet(title)
     columns = [str(c) for c in frame.columns]
     for i, column in enumerate(columns):
-        sheet.column_dimensions[_letter(i)].width = _width(column, formats.get(column))
+        sheet.column_dimensions[column_letter(i)].width = _width(column, formats.get(column))
     sheet.freeze_panes = "A2"
     sheet.append([_header(sheet, c) for c in columns])
     styles = [formats.get(c) for c in columns]
@@ -110,7 +114,8 @@ def excel_value(value):
     return value
 
 
-def _letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """A, B, … for the 0-based column ``index``."""
     return get_column_letter(index + 1)
 
 
@@ -124,10 +129,7 @@ def grouped_workbook(title: str, frame: pd.DataFrame, groups: list[str | None], 
     """One sheet laid out like a printed form: a title line, a two-row header whose upper
     row merges each run of columns of the same group (a column without one spans both
     rows), then the rows (— where a value is missing, numbers as numbers), then ``note``."""
-    from openpyxl.styles import Alignment, Border, Side
-    thin = Side(style="thin", color="999999")
-    grid, centre = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(
-        horizontal="center", vertical="center", wrap_text=True)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     book = Workbook()
     sheet = book.active
     sheet.title = safe_sheet_title(title)
@@ -147,20 +149,20 @@ def grouped_workbook(title: str, frame: pd.DataFrame, groups: list[str | None], 
             start = i
     for row in sheet.iter_rows(min_row=2, max_row=3, max_col=len(columns)):
         for cell in row:
-            cell.font, cell.alignment, cell.border = Font(bold=True), centre, grid
+            cell.font, cell.alignment, cell.border = BOLD, centre, GRID
     for values in frame.itertuples(index=False, name=None):
-        sheet.append([excel_value(v) if excel_value(v) is not None else "—" for v in values])
+        sheet.append(["—" if v is None else v for v in map(excel_value, values)])
         for cell in sheet[sheet.max_row]:
-            cell.border = grid
+            cell.border = GRID
             if isinstance(cell.value, (int, float)):
                 cell.number_format = INT_FORMAT
             elif cell.value == "—":
                 cell.alignment = Alignment(horizontal="center")
     if note:
         sheet.append([note])
-    sheet.column_dimensions[_letter(0)].width = 12
+    sheet.column_dimensions[column_letter(0)].width = 12
     for i in range(1, len(columns)):
-        sheet.column_dimensions[_letter(i)].width = 11
+        sheet.column_dimensions[column_letter(i)].width = 11
     sheet.row_dimensions[3].height = 96
     sheet.freeze_panes = "B4"
     buffer = io.BytesIO()
