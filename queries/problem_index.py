@@ -80,10 +80,12 @@ def rank_of(index: pd.DataFrame, code: str) -> Rank | None:
 
 
 def in_scope(index: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """The townships of ``index`` (a ``problem_index`` frame) that lie in ``scope``."""
+    """The rows of ``index`` (a frame of places by ``code``: the problem index, a compute()
+    frame) that lie in ``scope``, as the figures' own gate reads it: a code starting with
+    one of its prefixes; a row without a code only where the scope is the whole deployment."""
     if scope.prefixes is None:
         return index
-    keep = [any(c.startswith(p) for p in scope.prefixes) for c in index["code"]]
+    keep = [isinstance(c, str) and any(c.startswith(p) for p in scope.prefixes) for c in index["code"]]
     return index[keep].reset_index(drop=True)
 
 

@@ -59,3 +59,17 @@ def test_places_warned_worst_first_each_place_once():
         ("350203", "deceased_active", "red"), ("350203001", "deceased_active", "red"),
         ("350206", "clue_conclusion_rate", "red"), ("350203001", "clue_conclusion_rate", "red"),
         ("350200", "clue_conclusion_rate", "amber")]
+
+
+def test_a_scope_keeps_the_places_within_it():
+    """The warnings list narrows the deployment's places by the figures' gate: a district
+    keeps itself and its townships; a user's two districts (授权范围, named after their
+    common city) keep those districts, not the city's own row."""
+    from queries.problem_index import in_scope
+    from queries.scope import Scope
+    places = pd.DataFrame({"code": ["350200", "350203", "350203001", "350206", "350206001", "350211", None]})
+    def kept(prefixes):
+        return list(in_scope(places, Scope("350200", "x", "city", prefixes, (), None))["code"])
+    assert kept(("350203",)) == ["350203", "350203001"]
+    assert kept(("350203", "350206")) == ["350203", "350203001", "350206", "350206001"]
+    assert len(kept(None)) == len(places)

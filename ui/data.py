@@ -222,16 +222,10 @@ def warning_frames(view) -> list[pd.DataFrame]:
     """The warned figures (queries.warnings.WARNING_FIGURES) of the view's scope and every
     region under it, a frame per level. A place's figures do not depend on who looks, so
     they are computed once per period and data load for the whole deployment (every level
-    in one side-by-side run), then narrowed to the scope: the scope's own row (when it is a
-    region) and the regions within it."""
+    in one side-by-side run), then narrowed to the scope by the figures' own gate (a
+    region's row lies within it, its own included)."""
     whole = _warning_frames(view.db, database_url(), view.db.data_as_of.isoformat(), view.filters.period.key)
-    scope = view.filters.scope
-
-    def inside(code) -> bool:
-        if not isinstance(code, str):
-            return False
-        return code == scope.code or scope.prefixes is None or any(code.startswith(p) for p in scope.prefixes)
-    return [frame[[inside(c) for c in frame["code"]]].reset_index(drop=True) for frame in whole]
+    return [in_scope(frame, view.filters.scope) for frame in whole]
 
 
 @st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=20, show_spinner="正在统计……")
