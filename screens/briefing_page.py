@@ -22,7 +22,7 @@ from ui import format as fmt
 from ui.filters import choose_period
 from ui.format import plain
 from ui.briefing_doc import briefing_docx
-from ui.checklist import DOCX_MIME
+from ui.docx_writer import DOCX_MIME
 from ui.navigation import View
 
 SHEET_WIDTH = 1000

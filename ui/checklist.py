@@ -27,7 +27,8 @@ from ui import format as fmt
 from ui.checklist_files import Checklist, Section, TownshipPart, to_docx, to_xlsx
 from ui.navigation import View
 from ui.privacy import personal_columns
-from ui.tables import case_frame
+from ui.docx_writer import DOCX_MIME
+from ui.tables import XLSX_MIME, case_frame
 
 # a township's open cases, one per area: (list key, the area's title)
 OPEN_CASES = (
@@ -40,8 +41,6 @@ OPEN_CASES = (
 # the figures at the top of each township's part
 FIGURES = ("gap_persons", "gap_rate", "deceased_active", "unresolved_repeat_matters",
            "overdue_clues", "clue_conclusion_rate", "rect_overdue", "rect_close_rate")
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TOWNSHIPS = 50
 
 

@@ -21,6 +21,7 @@ from ui.xlsx import excel_value
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"          # as Chinese official documents use
 TABLE_STYLE = "表格文字"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MARGIN_CM = 1.8
 
 

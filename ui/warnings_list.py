@@ -10,8 +10,9 @@ import streamlit as st
 
 from queries import warnings
 from queries.rectification import time_progress
-from ui import data, theme
+from ui import data
 from ui.navigation import View
+from ui.tables import ALERT_STYLE
 
 # the page where each warned figure is read in full
 PAGE_OF = {"deceased_active": "coverage", "gap_waiting_over": "coverage",
@@ -33,7 +34,7 @@ def warning_list(view: View, *, key: str) -> None:
                 f"共 {len(found)} 条，红色在前。")
     table = pd.DataFrame([_row(view, p) for p in found])
     flags = [p.warning.level == warnings.RED for p in found]
-    styled = table.style.apply(lambda r: [_RED_TEXT if flags[r.name] else ""] * len(r), axis=1)
+    styled = table.style.apply(lambda r: [ALERT_STYLE if flags[r.name] else ""] * len(r), axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", key=f"{key}_warnings",
                  height=min(len(table), SHOWN_ROWS) * 35 + 38,
                  column_config={
@@ -45,9 +46,6 @@ def warning_list(view: View, *, key: str) -> None:
                      "数值": st.column_config.TextColumn("数值", alignment="right", width="small"),
                      "阈值": st.column_config.TextColumn("阈值", width="large")})
     st.caption(warnings.rules_text())
-
-
-_RED_TEXT = f"color: {theme.WARNING_COLOURS['red']}; font-weight: 600"
 
 
 def _row(view: View, place: warnings.PlaceWarning) -> dict:
