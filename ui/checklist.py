@@ -17,7 +17,6 @@ from queries import warnings
 from queries.cases import EXCEL, LISTS, case_lists
 from queries.db import side_by_side
 from queries.figures import METRICS
-from queries.period import key_label
 from queries.problem_index import INDEX_LABEL, rank_of
 from queries.rectification import time_progress
 from queries.runner import compute
@@ -51,7 +50,7 @@ def gather(view: View, codes: list[str]) -> Checklist:
     index = data.problem_index_whole(view)
     progress = time_progress(db.campaign, period.as_of)
     parts = side_by_side(*[(lambda s=s: _part(view, s, index, progress)) for s in scopes])
-    return Checklist(scope=view.filters.scope.name, period=key_label(period.key), as_of=period.as_of,
+    return Checklist(scope=view.filters.scope.name, period=period.label, as_of=period.as_of,
                      made_by=user.role_label, made_at=datetime.now().strftime("%Y-%m-%d %H:%M"),
                      masked=user.masks_names, parts=list(parts))
 
