@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
             "页面统计结果的缓存时长（秒）；缓存键含库地址、数据截至日、统计期、范围和可查看区划"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
+    Setting("OVERSIGHT_PAYMENT_GRACE_DAYS", 0,
+            "一卡通发放宽限天数：发放日期晚于所属月份最后一天加此天数，计为发放不及时"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_AMBER", 90.0, "线索办结率低于此值（%）黄色预警"),
     Setting("OVERSIGHT_WARN_CLUE_RATE_RED", 70.0, "线索办结率低于此值（%）红色预警"),
     Setting("OVERSIGHT_WARN_RECT_LAG_RED", 20.0,

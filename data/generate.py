@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from data import manifest as mf
+from data.payments import PaymentPlan
 from data.names import PLACE_FIRST, PLACE_SECOND, RECT_DESCRIPTIONS, fake_name, surname_of
 
 GEO_DIR = Path(__file__).resolve().parent / "geo"
@@ -1126,35 +1127,13 @@ class _Gen:
 
     # -- payments ------------------------------------------------------------------------
     def gen_payments(self) -> None:
+        """一卡通 payments with the planted anomalies (data.payments)."""
         if not self.payments:
             return
-        rng = self.rng
-        months = [(O(m), O(m) + 9, (_month_first(O(m) + 32) - 1)) for m in PAY_MONTHS]
-        n = 0
-        out = self.payment_rows
-        acct_cache: dict[str, str] = {}
-        for r in self.recipients:
-            if r[5] not in PAID_PROGRAMMES:
-                continue
-            start = O(r[7])
-            end = None if r[8] is None else O(r[8])
-            if end is not None and (end < start or end <= months[0][0]):
-                continue
-            if start > months[-1][2]:
-                continue
-            pid = r[1]
-            acct = acct_cache.get(pid)
-            if acct is None:
-                acct = hashlib.sha256(f"{self.seed}:acct:{pid}".encode()).hexdigest()[:20]
-                acct_cache[pid] = acct
-            holder = r[3]
-            if r[5] == "orphan" or rng.random() < 0.012:
-                holder = self.new_person(surname_of(r[3]))[1]   # a guardian or family member
-                self.n_person -= 1
-            for m_first, paid, m_last in months:
-                if start <= m_last and (end is None or end > m_first) and paid <= AS_OF:
-                    n += 1
-                    out.append((f"PM{n:09d}", r[0], D(m_first), D(paid), r[10], acct, holder))
+        plan = PaymentPlan(self.recipients, PAY_MONTHS, DATA_AS_OF, self.seed, self.scale,
+                           PAID_PROGRAMMES, {i for i, _ in self.dead_active_spells})
+        self.payment_rows = plan.rows()
+        self.planted["payments"] = plan.planted
 
     # -- dirty rows ----------------------------------------------------------------------
     def plant_dirty(self) -> None:

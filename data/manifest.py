@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta
 
+from data.payment_truths import payments_section
 from queries.schema import metadata
 
 COVER_PROGRAMMES = ("dibao_urban", "dibao_rural", "tekun")
@@ -353,6 +354,7 @@ def build_manifest(ds, planted: dict, dirty_ids: dict, towns: dict, *, campaign:
             "clues": f.clue_stock(day), "rectification": f.rect_stock(day)}
 
     pl_matters = [planted_matter(f, mid, A) for mid in planted.get("matters", [])]
+    pay = planted.get("payments")
     man = {
         "scale": ds.scale,
         "seed": ds.seed,
@@ -386,6 +388,12 @@ def build_manifest(ds, planted: dict, dirty_ids: dict, towns: dict, *, campaign:
             **{k: v for k, v in planted.items() if k not in ("matters", "repeat_cluster")},
         },
         "dirty": {kind: {t: len(v) for t, v in d.items()} for kind, d in found_ids.items()},
+        "payments": None if not pay else payments_section(
+            ds.tables, f.death, {"campaign": (campaign["start"], A), "2026Q3": (q3s, q3e),
+                                 "2026Q4": quarter_span("2026Q4", A)},
+            sorted({pay["late_district"], pay["shared_township"], pay["shared_township"][:6]}
+                   | ({r[0] for r in ds.tables["region"] if r[2] in ("district", "township")}
+                      if not province else set()))),
         "dirty_ids": found_ids,
         "stocks_by_as_of": stocks,
         "notes": NOTES,

@@ -219,9 +219,13 @@ RECOMMENDED_INDEXES: tuple[Index, ...] = (
     Index("ix_rectification_township", rectification.c.township_code,
           rectification.c.found_date),
     Index("ix_payment_recipient", payment.c.recipient_id, payment.c.pay_month),
+    # ours: 持卡人不一致 looks for the holder's name among the household's spells, a seek
+    # per payment whose holder is not the recipient (demo: 2.1 s without it)
+    Index("ix_recipient_household", recipient.c.household_id, recipient.c.name),
     Index("ix_crosscheck_township", crosscheck_hit.c.township_code, crosscheck_hit.c.hit_date),
 )
-OUR_EXTRA_INDEXES = frozenset({"ix_screening_person", "ix_recipient_staff_relative"})
+OUR_EXTRA_INDEXES = frozenset({"ix_screening_person", "ix_recipient_staff_relative",
+                               "ix_recipient_household"})
 
 
 def create_all(engine, *, indexes: bool = True) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, or_
+from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -289,3 +289,41 @@ def _latest_default(element, compiler, **kw):
 @compiles(latest, "sqlite")
 def _latest_sqlite(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)})"
+
+
+def days_before(col: ColumnElement, n: int) -> ColumnElement:
+    """The date ``n`` days before ``col`` (``n`` a whole number of days, from settings):
+    the grace days of 资金发放不及时 are taken off the day paid, which is then compared by
+    month with the month paid for. ``n`` is written into the statement (a literal is part
+    of SQLAlchemy's cache key, a bound value is not)."""
+    return _days_before(col, literal_column(str(int(n))))
+
+
+class _days_before(FunctionElement):
+    type = Date()
+    inherit_cache = True
+    name = "days_before"
+
+
+def _days_of(element) -> tuple:
+    col, n = list(element.clauses)
+    return col, int(n.name)
+
+
+@compiles(_days_before)
+def _days_before_default(element, compiler, **kw):  # PostgreSQL, DuckDB: date − integer
+    col, n = _days_of(element)
+    return f"({compiler.process(col, **kw)} - {n})" if n else compiler.process(col, **kw)
+
+
+@compiles(_days_before, "sqlite")
+def _days_before_sqlite(element, compiler, **kw):
+    col, n = _days_of(element)
+    return f"date({compiler.process(col, **kw)}, '-{n} days')" if n else compiler.process(col, **kw)
+
+
+@compiles(_days_before, "mysql")
+@compiles(_days_before, "mariadb")
+def _days_before_mysql(element, compiler, **kw):
+    col, n = _days_of(element)
+    return f"DATE_SUB({compiler.process(col, **kw)}, INTERVAL {n} DAY)" if n else compiler.process(col, **kw)

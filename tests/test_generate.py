@@ -215,21 +215,66 @@ def test_deaths_and_exits_agree(ds):
 
 
 def test_payments(ds):
+    """Paid on the 10th of the month paid for, but in the late district for the third
+    quarter's months (early in the next month); the spell's monthly amount; a holder other
+    than the recipient for household cards, orphans' guardians and the planted few."""
     rec = {r["recipient_id"]: r for r in rows_as_dicts(ds, "recipient")}
+    household_names = {}
+    for r in rec.values():
+        household_names.setdefault(r["household_id"], set()).add(r["name"])
+    planted = ds.manifest["planted"]["payments"]
+    odd_holders = set(planted["mismatch_recipients"]) | set(planted["spaced_holder_recipients"]) \
+        | set(planted["blank_holder_recipients"])
+    cadre_accounts = set(planted["shared_accounts"])
     months = set()
-    holders_differ = 0
+    holders_differ = late = 0
     for p in rows_as_dicts(ds, "payment"):
         r = rec[p["recipient_id"]]
         m = p["pay_month"]
         months.add(m)
-        assert m.day == 1 and p["paid_date"] == m + timedelta(days=9) and p["paid_date"] <= A
+        nxt = (m.replace(day=28) + timedelta(days=4)).replace(day=1)
+        assert m.day == 1 and p["paid_date"] <= A
+        if r["township_code"].startswith("350205") and date(2026, 7, 1) <= m <= date(2026, 9, 1):
+            assert nxt <= p["paid_date"] <= nxt + timedelta(days=5)
+            late += 1
+        else:
+            assert p["paid_date"] == m + timedelta(days=9)
         assert p["amount"] == r["monthly_amount"]
         assert r["programme"] in ("dibao_urban", "dibao_rural", "tekun", "orphan", "disability_subsidy")
-        nxt = (m.replace(day=28) + timedelta(days=4)).replace(day=1)
         assert r["start_date"] < nxt and (r["end_date"] is None or r["end_date"] > m)
         holders_differ += p["account_holder_name"] != r["name"]
+        if not (r["programme"] == "orphan" or r["recipient_id"] in odd_holders
+                or p["account_id"] in cadre_accounts):
+            assert p["account_holder_name"] in household_names[r["household_id"]]
     assert months == {date(2025, 12, 1)} | {date(2026, k, 1) for k in range(1, 12)}
-    assert 0 < holders_differ < 0.05 * ds.row_counts()["payment"]
+    assert 0.05 * ds.row_counts()["payment"] < holders_differ < 0.3 * ds.row_counts()["payment"]
+    assert late > 1000
+
+
+def test_planted_payment_anomalies(ds):
+    """What data.payments says it planted is in the rows: shared accounts paid for 2–3
+    households of one township in a holder's name outside them; mismatched holders outside
+    the household; blank holders; two accounts for the alternating persons."""
+    planted = ds.manifest["planted"]["payments"]
+    rec = {r["recipient_id"]: r for r in rows_as_dicts(ds, "recipient")}
+    pays = rows_as_dicts(ds, "payment")
+    for account, households in planted["shared_accounts"].items():
+        paid = [p for p in pays if p["account_id"] == account]
+        assert sorted({rec[p["recipient_id"]]["household_id"] for p in paid}) == households
+        assert 2 <= len(households) <= 3
+        assert {rec[p["recipient_id"]]["township_code"] for p in paid} == {planted["shared_township"]}
+        assert all(p["account_holder_name"] != rec[p["recipient_id"]]["name"] for p in paid)
+    for rid in planted["mismatch_recipients"]:
+        late_holders = {p["account_holder_name"] for p in pays if p["recipient_id"] == rid
+                        and p["pay_month"] >= date(2026, 4, 1)}
+        assert len(late_holders) == 1 and rec[rid]["name"] not in late_holders
+    for rid in planted["blank_holder_recipients"]:
+        assert any(p["account_holder_name"] is None for p in pays if p["recipient_id"] == rid)
+    by_person = {}
+    for p in pays:
+        by_person.setdefault(rec[p["recipient_id"]]["person_id"], set()).add(p["account_id"])
+    assert all(len(by_person[pid]) == 2 for pid in planted["alternating_accounts_persons"])
+    assert len(by_person[planted["account_switch_person"]["person_id"]]) == 2
 
 
 def test_flows_and_attributes_are_plausible(ds):
