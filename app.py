@@ -13,7 +13,7 @@ import streamlit as st
 from queries.database import ContractViolation
 from queries.db import DatabaseUnavailable, database_url, describe_url
 from screens import (briefing_page, clues_page, coverage_page, data_notes_page, overview_page,
-                     petitions_page, rectification_page, township_page)
+                     payments_page, petitions_page, rectification_page, township_page)
 from ui import data, drill, filters, layout, navigation, signin
 from ui.access import AccessConfigError
 from ui.format import plain
@@ -24,6 +24,7 @@ st.set_page_config(page_title="社会救助监督看板", layout="wide", initial
 # folder beside the entry starts a fresh server in Streamlit's folder mode: docs/decisions.md)
 RENDERS: dict[str, navigation.Render] = {
     "overview": overview_page.render, "coverage": coverage_page.render,
+    "payments": payments_page.render,
     "petitions": petitions_page.render, "clues": clues_page.render,
     "rectification": rectification_page.render, "township": township_page.render,
     "briefing": briefing_page.render, "data": data_notes_page.render,
@@ -41,7 +42,7 @@ def main() -> None:
         st.error(plain(exc))
         return
     known = signin.current_user(users)               # as of the previous run
-    page = st.navigation(navigation.build(RENDERS, views.get, known),
+    page = st.navigation(navigation.build(RENDERS, views.get, known, data.missing_tables() if known else frozenset()),
                          position="sidebar" if known else "hidden")
     auth = signin.authenticator(users)
     user = signin.sign_in(users, auth)

@@ -223,8 +223,9 @@ def _paid_after_death(db, scope: Scope, period: Period, regions, _limit: int) ->
     q = Query(scope, period)
     rows = paid_after_death_rows(q)
     p, r = rows.payment, rows.recipient
-    stmt = select(p.c.payment_id, r.c.name, r.c.person_id, r.c.township_code, r.c.programme,
-                  rows.died.label("death_date"), p.c.pay_month, p.c.paid_date, p.c.amount,
+    stmt = select(p.c.payment_id, r.c.name, r.c.person_id, r.c.household_id, r.c.township_code,
+                  r.c.programme, rows.died.label("death_date"), p.c.account_id,
+                  p.c.account_holder_name.label("holder"), p.c.pay_month, p.c.paid_date, p.c.amount,
                   func.sum(p.c.amount).over().label(_SUM + "amount")) \
         .select_from(rows.from_).where(*rows.where, *_gate(db, q, r.c.township_code, regions)) \
         .order_by(func.coalesce(p.c.amount, 0).desc(),
@@ -434,8 +435,9 @@ LISTS: dict[str, ListSpec] = {
         _NAME, _PERSON, _TOWN, _PROGRAMME, _c("death_date", "死亡日期", "date"),
         _c("days_since_death", "死亡至今天数", "int"), _AMOUNT), _deceased_active),
     "paid_after_death": ListSpec("死亡后发放明细", "笔", "paid_after_death", (
-        _c("payment_id", "发放编号"), _NAME, _PERSON, _TOWN, _PROGRAMME,
-        _c("death_date", "死亡日期", "date"), _c("pay_month", "所属月份", "date"),
+        _c("payment_id", "发放编号"), _NAME, _PERSON, _c("household_id", "户编号", "id"), _TOWN,
+        _PROGRAMME, _c("death_date", "死亡日期", "date"), _c("account_id", "发放账户", "id"),
+        _c("holder", "持卡人", "name"), _c("pay_month", "所属月份", "date"),
         _c("paid_date", "发放日期", "date"), _c("amount", "发放金额（元）", "money")), _paid_after_death),
     "pending_crosscheck": ListSpec("待核实比对疑点清单", "条", "crosscheck_pending", (
         _c("hit_id", "疑点编号"), _NAME, _PERSON, _TOWN, _c("register", "比对库"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import ColumnElement, FromClause
 
 import settings
@@ -75,22 +75,33 @@ def paid_after_death(p, r, as_of) -> ColumnElement:
                           d.c.death_date < p.c.pay_month)
 
 
-def shared_accounts(period: Period):
+def _month_of(p, by_month: bool) -> list[ColumnElement]:
+    """The month paid, where each month is a period of its own (the monthly series)."""
+    return [month_key(p.c.paid_date)] if by_month else []
+
+
+def shared_accounts(period: Period, *, by_month: bool = False, with_count: bool = False):
     """Accounts paid in the period for two or more households, wherever they live (一卡多户,
-    the sign of 代管代取)."""
+    the sign of 代管代取); ``by_month``: (month, account) pairs, each month on its own;
+    ``with_count``: with the number of households (column ``households``)."""
     p, r = payment.alias("p_acc"), recipient.alias("r_acc")
-    return select(p.c.account_id).select_from(p.join(r, r.c.recipient_id == p.c.recipient_id)) \
+    month = _month_of(p, by_month)
+    households = func.count(func.distinct(r.c.household_id))
+    count = [households.label("households")] if with_count else []
+    return select(*month, p.c.account_id, *count) \
+        .select_from(p.join(r, r.c.recipient_id == p.c.recipient_id)) \
         .where(paid_in(p, period), p.c.account_id.is_not(None)) \
-        .group_by(p.c.account_id).having(func.count(func.distinct(r.c.household_id)) >= 2)
+        .group_by(*month, p.c.account_id).having(households >= 2)
 
 
-def multi_card_persons(period: Period):
+def multi_card_persons(period: Period, *, by_month: bool = False):
     """Persons whose payments in the period went to two or more accounts, all their spells
-    together (一人多卡)."""
+    together (一人多卡); ``by_month``: (month, person) pairs."""
     p, r = payment.alias("p_card"), recipient.alias("r_card")
-    return select(r.c.person_id).select_from(p.join(r, r.c.recipient_id == p.c.recipient_id)) \
+    month = _month_of(p, by_month)
+    return select(*month, r.c.person_id).select_from(p.join(r, r.c.recipient_id == p.c.recipient_id)) \
         .where(paid_in(p, period), r.c.person_id.is_not(None)) \
-        .group_by(r.c.person_id).having(func.count(func.distinct(p.c.account_id)) >= 2)
+        .group_by(*month, r.c.person_id).having(func.count(func.distinct(p.c.account_id)) >= 2)
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class Payments:
     payment: object
     recipient: object
     period: Period
+    by_month: bool = False       # each month a period of its own (the monthly series)
 
     @property
     def where(self) -> list[ColumnElement]:
@@ -111,10 +123,12 @@ class Payments:
         return holder_mismatch(self.payment, self.recipient)
 
     def shared(self) -> ColumnElement:
-        return self.payment.c.account_id.in_(shared_accounts(self.period))
+        key = _month_of(self.payment, self.by_month) + [self.payment.c.account_id]
+        return _one_or_pair(key).in_(shared_accounts(self.period, by_month=self.by_month))
 
     def multi_card(self) -> ColumnElement:
-        return self.recipient.c.person_id.in_(multi_card_persons(self.period))
+        key = _month_of(self.payment, self.by_month) + [self.recipient.c.person_id]
+        return _one_or_pair(key).in_(multi_card_persons(self.period, by_month=self.by_month))
 
     def after_death(self) -> ColumnElement:
         return paid_after_death(self.payment, self.recipient, self.period.as_of)
@@ -123,12 +137,16 @@ class Payments:
         return or_(self.mismatch(), self.shared(), self.multi_card(), self.after_death())
 
 
-def payments_of(period: Period, *, outer: bool = False) -> Payments:
+def _one_or_pair(key: list[ColumnElement]) -> ColumnElement:
+    return key[0] if len(key) == 1 else tuple_(*key)
+
+
+def payments_of(period: Period, *, outer: bool = False, by_month: bool = False) -> Payments:
     """The period's payments (alias p) with their spells (alias r); ``outer``: a payment
     whose spell is unknown is kept (its township NULL: counted at the top, 未识别区划)."""
     p, r = payment.alias("p"), recipient.alias("r")
     on = r.c.recipient_id == p.c.recipient_id
-    return Payments(p.outerjoin(r, on) if outer else p.join(r, on), p, r, period)
+    return Payments(p.outerjoin(r, on) if outer else p.join(r, on), p, r, period, by_month)
 
 
 @measure_set("payments", requires="payment", dims={"programme": PROGRAMME_LABEL})

@@ -29,11 +29,12 @@ from sqlalchemy.sql import ColumnElement, Select
 from queries.coverage import CORE
 from queries.figures import MEASURE_SETS, METRICS, Metric, Query, plain_number, rate
 from queries.period import Period
+from queries.payments import holder_unknown, late, payments_of
 from queries.petitions import matter_township, repeat_facts, scope_matters
 from queries.schema import clue, death_record, petition, recipient, rectification, screening
 from queries.scope import Scope
 from queries.sql import (
-    bytewise, count_if, day, earlier, is_true, later, latest, month_key,
+    bytewise, count_if, day, distinct_if, earlier, is_true, later, latest, month_key,
     not_seekable, on_or_before,
 )
 from queries.statements import run_statements
@@ -291,6 +292,49 @@ def petition_series(q: Query, _dialect: str,
             *sorted(part.selected_columns, key=lambda c: (MONTH, *PETITION_EVENTS).index(c.key)),
             maintain_column_froms=True))
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+PAYMENT_MEASURES = ("payments", "amount", "late", "on_time", "mismatch", "mismatch_amount",
+                    "holder_unknown")
+
+
+@series_of("payments", **{m: m for m in PAYMENT_MEASURES})
+def payment_series(q: Query, _dialect: str) -> Select:
+    """一卡通 payments by month paid (flows): the measures of ``payments.payment_counts``."""
+    rows = payments_of(q.period, outer=True)
+    p, mismatch = rows.payment, rows.mismatch()
+    measures = {"payments": func.count(), "amount": func.sum(p.c.amount), "late": count_if(late(p)),
+                "on_time": count_if(~late(p)), "mismatch": count_if(mismatch),
+                "mismatch_amount": func.sum(case((mismatch, p.c.amount), else_=0)),
+                "holder_unknown": count_if(holder_unknown(p))}
+    return _by_month(q, SERIES["payments"].columns,
+                     (p.c.paid_date, measures, [*rows.where, *q.in_scope(rows.recipient.c.township_code)],
+                      rows.from_))
+
+
+@series_of("payment_households", suspect="suspect", shared="shared")
+def payment_household_series(q: Query, _dialect: str) -> Select:
+    """Households with a 疑点 payment (and paid into a shared account) by month, each month
+    a period of its own: an account is shared, a person has several cards, within the
+    month."""
+    rows = payments_of(q.period, by_month=True)
+    household = rows.recipient.c.household_id
+    measures = {"suspect": distinct_if(rows.suspect(), household),
+                "shared": distinct_if(rows.shared(), household)}
+    return _by_month(q, SERIES["payment_households"].columns,
+                     (rows.payment.c.paid_date, measures,
+                      [*rows.where, *q.in_scope(rows.recipient.c.township_code)], rows.from_))
+
+
+@series_of("multi_card", persons="persons")
+def multi_card_series(q: Query, _dialect: str) -> Select:
+    """Persons paid into two or more accounts within the month, by month."""
+    rows = payments_of(q.period, by_month=True)
+    return _by_month(q, SERIES["multi_card"].columns,
+                     (rows.payment.c.paid_date,
+                      {"persons": func.count(func.distinct(rows.recipient.c.person_id))},
+                      [*rows.where, rows.multi_card(), *q.in_scope(rows.recipient.c.township_code)],
+                      rows.from_))
 
 
 @series_of("screened_eligible", count="eligible", count_with_value="gap")

@@ -26,6 +26,8 @@ from ui.trends import area_trends
 # the township's figures, area by area (the comparison table)
 BY_AREA = (
     ("应保尽保", ("gap_persons", "gap_rate", "gap_waiting_over", "deceased_active")),
+    # not a component of the problem index (metrics.md fixes its four): shown beside it
+    ("资金发放", ("suspect_households", "holder_mismatch", "pay_on_time_rate")),
     ("重复信访", ("new_repeat_matters", "unresolved_repeat_matters", "unresolved_repeat_long")),
     ("问题线索", ("clues_received", "clue_conclusion_rate", "overdue_clues")),
     ("整改进度", ("rect_items", "rect_close_rate", "rect_overdue")),
@@ -178,7 +180,8 @@ def _comparison(view: View, frame: pd.DataFrame, row: pd.Series) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height="content", column_config=config,
                  key="township.compare")
     note = "" if district is not None else "您的权限不含所在区，仅与全域对比。"
-    st.caption(f"全域为整个部署范围的合计，作为参照。{note}{cards.change_note(view.filters.period)}")
+    st.caption(f"全域为整个部署范围的合计，作为参照。资金发放各项为一卡通比对疑点，需核实，不计入乡镇问题指数。"
+               f"{note}{cards.change_note(view.filters.period)}")
 
 
 # --------------------------------------------------------------------------- open cases

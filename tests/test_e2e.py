@@ -247,6 +247,8 @@ def test_overview_and_coverage_draw_for_every_role(signed_in, server, tmp_path, 
     problems = _look(page, tmp_path, username, "overview", None, top)
     open_from_menu(page, "应保尽保")
     problems += _look(page, tmp_path, username, "coverage", None, top)
+    open_from_menu(page, "资金发放（一卡通）")       # issue 13's page, beside 应保尽保
+    problems += _look(page, tmp_path, username, "payments", None, top, gap=False)
     visit(page, f"{server}/coverage?period=campaign&scope={below}")
     problems += _look(page, tmp_path, username, "coverage", below, below)
     open_from_menu(page, "总览")

@@ -40,6 +40,17 @@ def database() -> Database:
     return _open(database_url())
 
 
+def missing_tables() -> frozenset[str]:
+    """The optional tables the database lacks, for the menu (未接入); none when the
+    database cannot be opened (the page then says why)."""
+    from queries.schema import OPTIONAL_TABLES
+    try:
+        db = database()
+    except Exception:              # noqa: BLE001 - reported by the page, not the menu
+        return frozenset()
+    return frozenset(t for t in OPTIONAL_TABLES if not db.has(t))
+
+
 def figures(db: Database, keys: Iterable[str], filters: Filters, regions: tuple[str, ...] | None,
             *, with_change: bool = False) -> pd.DataFrame:
     """``compute`` (or ``compute_with_change``) for the view, from the cache when it can."""
@@ -63,6 +74,23 @@ def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tup
     map that shows the township among its neighbours). BadScope if the user may not see it."""
     return _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys),
                     filters.period.key, scope_code, regions, False)
+
+
+def township_figures(view, keys: Iterable[str]) -> pd.DataFrame:
+    """``figures`` for every township in the view's scope, one row each (one grouped
+    statement): the townships a page names as the ones to check first."""
+    keys = list(keys)
+    refuse_unseen(keys, view.user.role)
+    f = view.filters
+    return _township_figures(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+                             f.period.key, f.scope.code, view.user.regions)
+
+
+@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=200, show_spinner="正在统计……")
+def _township_figures(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
+                      scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
+    scope = _db.scope(scope_code, allowed=regions)
+    return compute(_db, list(keys), grain(_db.tree, scope, "township"), _db.period(period_key))
 
 
 # --------------------------------------------------------------------------- beyond figures

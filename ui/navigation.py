@@ -30,11 +30,13 @@ class PageSpec:
     title: str
     group: str
     roles: frozenset[str] = EVERYONE
+    requires: str | None = None      # an optional table the page is about (未接入 without it)
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "总览", "综合"),
     PageSpec("coverage", "应保尽保", "专项监督"),
+    PageSpec("payments", "资金发放（一卡通）", "专项监督", requires="payment"),
     PageSpec("petitions", "重复信访", "专项监督"),
     PageSpec("clues", "问题线索", "专项监督"),
     PageSpec("rectification", "整改进度", "专项监督"),
@@ -79,23 +81,40 @@ def may_see(user: User, spec: PageSpec) -> bool:
 Render = Callable[[View], None]
 
 
+NOT_CONNECTED_MARK = "（未接入）"
+
+
 def build(renders: dict[str, Render], view_for: Callable[[str], View | None],
-          user: User | None) -> dict[str, list]:
+          user: User | None, missing: frozenset[str] = frozenset()) -> dict[str, list]:
     """st.Page objects of every page, grouped; hidden from the menu when not the user's.
     ``renders`` maps each url_path to its page's ``render`` (the entry owns the pages and
-    hands them over). The address without a path (``/``) leads to 总览 at ``/overview``."""
+    hands them over). The address without a path (``/``) leads to 总览 at ``/overview``.
+    ``missing``: the optional tables the database lacks; a page about one is marked 未接入
+    in the menu and says so when opened."""
     groups: dict[str, list] = {}
     by_path = {}
     for spec in PAGES:
         visible = user is not None and may_see(user, spec)
+        absent = spec.requires is not None and spec.requires in missing
+        render = _not_connected(spec) if absent else renders[spec.url_path]
         by_path[spec.url_path] = st.Page(
-            _runner(spec, renders[spec.url_path], view_for), title=spec.title, url_path=spec.url_path,
-            visibility="visible" if visible else "hidden")
+            _runner(spec, render, view_for), title=spec.title + (NOT_CONNECTED_MARK if absent else ""),
+            url_path=spec.url_path, visibility="visible" if visible else "hidden")
         groups.setdefault(spec.group, []).append(by_path[spec.url_path])
     home = st.Page(lambda: st.switch_page(by_path["overview"], query_params=dict(st.query_params)),
                    title="总览", url_path="home", default=True, visibility="hidden")
     groups[PAGES[0].group].insert(0, home)
     return groups
+
+
+def _not_connected(spec: PageSpec) -> Render:
+    def render(_view: View) -> None:
+        st.info(f"“{spec.title}”{NOT_CONNECTED_MARK[1:-1]}：报表库中没有{TABLE_LABEL.get(spec.requires, spec.requires)}"
+                "（可选表），本页各项指标无法统计。如源系统有此数据，请在 ETL 中补充后刷新。")
+    return render
+
+
+TABLE_LABEL = {"payment": "一卡通发放明细表（payment）"}
 
 
 def _runner(spec: PageSpec, render: Render, view_for: Callable[[str], View | None]) -> Callable[[], None]:
