@@ -2,7 +2,7 @@
 
     python -m bench.build --targets sqlite,postgresql,duckdb,manifest [--json PATH]
 
-``generate("province", 7, payments=False)`` runs once (~35 s, a few GB of memory); its
+``generate("province", 7, payments=True)`` runs once (a few minutes, several GB of memory); its
 rows are then written to each target in turn. A target's fingerprint file
 (``bench/cache/<target>.fingerprint``) is removed before it is written and stored only
 after it was written in full, so an interrupted build is rebuilt next time.
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench.common import (
-    CACHE, DUCKDB_PATH, MANIFEST_PATH, SCALE, SEED, SQLITE_PATH, fingerprint, mark_built,
+    CACHE, DUCKDB_PATH, MANIFEST_PATH, PAYMENTS, SCALE, SEED, SQLITE_PATH, fingerprint, mark_built,
     one_line, peak_rss_mb, pg_reachable, pg_url, stored_fingerprint, unmark, write_json,
 )
 
@@ -169,9 +169,9 @@ def build(targets: list[str]) -> dict:
     if not targets:
         return out
     from data.generate import generate
-    log(f"generating {SCALE} (seed {SEED}, no payments) for {', '.join(targets)} …")
+    log(f"generating {SCALE} (seed {SEED}, payments {PAYMENTS}) for {', '.join(targets)} …")
     t0 = time.perf_counter()
-    ds = generate(SCALE, SEED, payments=False)
+    ds = generate(SCALE, SEED, payments=PAYMENTS)
     out["generate_s"] = time.perf_counter() - t0
     log(f"generated in {out['generate_s']:.1f} s: " +
         ", ".join(f"{k} {v:,}" for k, v in ds.row_counts().items() if v))

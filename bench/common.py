@@ -22,13 +22,15 @@ DUCKDB_PATH = CACHE / "province.duckdb"
 MANIFEST_PATH = CACHE / "province.manifest.json"
 
 SCALE, SEED = "province", 7
+PAYMENTS = True     # with the 一卡通 payments (~14 M rows for 12 months): issue 13
 DISTRICT = "350203"                       # 思明区 (厦门市), real at province scale
 PERIOD = "campaign"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/oversight_bench"
 
 # what the cached databases are built from: a change to any of these rebuilds them
 FINGERPRINT_SOURCES = ("data/generate.py", "data/manifest.py", "data/names.py",
-                       "queries/schema.py")
+                       "data/payments.py", "data/payment_truths.py", "queries/schema.py",
+                       "bench/common.py")
 FINGERPRINT_DIRS = ("data/geo",)          # the geography the generator reads
 
 # the five core figures of perf-notes.md (plus the weekly burn-down, timed with them)

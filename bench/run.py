@@ -133,9 +133,13 @@ def fmt_mb(mb: float | None) -> str:
 
 def target_of(row: dict) -> float:
     from bench.pages import TARGETS
-    if row["page"] in TARGETS:
-        return TARGETS[row["page"]]
-    return TARGET_DISTRICT_S if row["scope_kind"] in ("district", "township") else TARGET_TOP_S
+    below = row["scope_kind"] in ("district", "township")
+    target = TARGETS.get(row["page"])
+    if isinstance(target, tuple):          # (top, below)
+        return target[1] if below else target[0]
+    if target is not None:
+        return target
+    return TARGET_DISTRICT_S if below else TARGET_TOP_S
 
 
 def _ok(v: bool | None) -> str:
@@ -206,7 +210,7 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
         L.append(f"- {ENGINE_LABEL[e]} skipped: {why}")
     if MANIFEST_PATH.exists():
         rc = json.loads(MANIFEST_PATH.read_text(encoding="utf-8")).get("row_counts", {})
-        L.append("- Data: generate(\"province\", seed 7, no payments): " + ", ".join(
+        L.append("- Data: generate(\"province\", seed 7, payments): " + ", ".join(
             f"{k} {v:,}" for k, v in rc.items() if v and k in (
                 "recipient", "screening", "death_record", "petition", "clue", "rectification")))
     any_res = next((results[e] for e in engines if e in results), {})

@@ -35,6 +35,7 @@ KIND_LABEL = {
     "status_contradicts_date": "状态与日期矛盾", "flag_without_date": "标记缺少日期",
     "matter_township_disagrees": "同一事项归属镇街不一致", "amount_invalid": "金额缺失或为负",
     "unknown_code": "代码值无法识别",
+    "unknown_reference": "关联记录不存在", "date_missing": "日期缺失",
 }
 # how the figures treat such rows (数据说明 says it beside each kind)
 TREATMENT = {
@@ -45,6 +46,9 @@ TREATMENT = {
     "matter_township_disagrees": "信访事项按首次信访所在镇（街道）整体统计，此后信访所报镇（街道）不影响归属。",
     "amount_invalid": "金额合计按原值相加：缺失的不计入，负数冲减合计。",
     "unknown_code": "分类统计中以“未知代码 xxx”单列，不并入其他类别，也不丢弃。",
+    "unknown_reference": "计入全域的发放笔数、金额（分区统计中列为“未识别区划”）；无法对应到人、户，"
+                         "不计入一卡通疑点户数、一人多卡等按人、户统计的疑点。",
+    "date_missing": "无发放日期的发放不计入任何统计期。",
 }
 EXAMPLES = 5
 COLUMN_LABEL = {"programme": "保障项目", "category": "类别", "channel": "渠道", "source": "来源",
@@ -102,6 +106,11 @@ def _checks() -> list[Check]:
                   or_(t.c[col].is_(None), t.c[col] < 0), _id(t))
             for t, col, label in ((recipient, "monthly_amount", "月保障金额缺失或为负"),
                                   (payment, "amount", "发放金额缺失或为负"))]
+    out.append(Check("payment.unknown_recipient", "unknown_reference", payment,
+                     "发放记录的保障记录编号（recipient_id）在救助对象表中不存在",
+                     ~exists().where(recipient.c.recipient_id == payment.c.recipient_id), "payment_id"))
+    out.append(Check("payment.paid_date_missing", "date_missing", payment, "发放日期缺失",
+                     payment.c.paid_date.is_(None), "payment_id"))
     codes = [
         (recipient, "programme", PROGRAMME_LABEL), (screening, "category", SCREENING_CATEGORY_LABEL),
         (petition, "channel", CHANNEL_LABEL), (petition, "category", PETITION_CATEGORY_LABEL),

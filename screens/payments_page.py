@@ -66,19 +66,29 @@ def _grace() -> str:
 def _by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}一卡通疑点（{SUSPECT_NOTE}）")
     cards.worst_line(view, frame, ("suspect_households", "最多"))
+    towns = _townships(view)
+    if towns is not None and (line := cards.worst_places(towns, "suspect_households", worse="最多的镇（街道）")):
+        st.markdown(f"**{line}**")
     choice = st.segmented_control("地图与排名指标", MAP_FIGURES, default=MAP_FIGURES[0],
                                   format_func=lambda k: METRICS[k].label, key="payments.map_figure",
                                   required=True)
     places.map_and_ranking(view, frame, choice, key="payments", rank_key=f"payments.rank.{choice}")
     tables.figure_table(frame, BY_PLACE, key="payments.areas")
-    if view.filters.scope.children and view.filters.scope.children[0].level != "township":
-        _townships_first(view)
+    if towns is not None:
+        _townships_first(towns)
 
 
-def _townships_first(view: View) -> None:
-    """Above the township level the map compares districts: the townships whose cards
-    most need checking are named here, each a link to its 乡镇画像."""
-    towns = data.township_figures(view, BY_PLACE)
+def _townships(view: View) -> pd.DataFrame | None:
+    """Above the township level (the map compares districts or cities) every township of
+    the scope, for naming those whose cards most need checking; None below."""
+    children = view.filters.scope.children
+    if not children or children[0].level == "township":
+        return None
+    return data.township_figures(view, BY_PLACE)
+
+
+def _townships_first(towns: pd.DataFrame) -> None:
+    """The townships with the most 疑点 households, each a link to its 乡镇画像."""
     towns = towns[~towns["is_total"] & towns["code"].notna()]
     towns = towns[towns["suspect_households"].fillna(0) > 0] \
         .sort_values(["suspect_households", "holder_mismatch"], ascending=False).head(TOP_TOWNSHIPS)

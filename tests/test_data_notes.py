@@ -68,7 +68,7 @@ def test_quality_definitions_and_no_setting_names():
     examples = next(f.value for f in at.dataframe if "示例编号（最多5个）" in f.value.columns)
     first_ids = manifest["dirty_ids"]["unknown_township_code"]["recipient"]
     assert examples["示例编号（最多5个）"].iloc[0] == "、".join(first_ids)
-    assert [e.label.split("（")[0] for e in at.expander][:4] == ["应保尽保", "重复信访", "问题线索", "整改进度"]
+    assert [e.label.split("（")[0] for e in at.expander][:5] == ["应保尽保", "资金发放", "重复信访", "问题线索", "整改进度"]
     sources = next(f.value for f in at.dataframe if "对应指标" in f.value.columns)
     assert len(sources) == 23 and set(sources["统计口径"]) == {
         "专项治理开始至统计截至日累计", "截至统计日全部历史", "数据契约无对应字段"}
