@@ -99,14 +99,14 @@ def _page_keys(page, *groups) -> list[str]:
 
 def payments(db, scope, period) -> None:
     """资金发放（一卡通） in the page's order (screens/payments_page.py): its figures with 环比,
-    above the township level the townships to check first (one township-grain statement),
-    its four lists, the monthly payments against late ones."""
+    at a city the townships to check first (township-grain statements), the list shown
+    first (the others are read when chosen), the monthly payments against late ones."""
     page = payments_screen
     compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.TIMELINESS, page.MORE,
                                        page.MAP_FIGURES), scope, period)
-    if scope.children and scope.children[0].level != "township":
+    if scope.children and scope.children[0].level == "district":
         compute(db, list(page.BY_PLACE), grain(db.tree, scope, "township"), period)
-    case_lists(db, [key for key, _, _, _ in page.LISTS], scope, period)
+    case_lists(db, [page.LISTS[0][0]], scope, period)         # the list shown first
     monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope, first_month(period), period.as_of)
 
 

@@ -224,7 +224,12 @@ def paid_after_death_rows(q: Query) -> PaymentRows:
                            [paid, p.c.pay_month > died.c.died], p, r, died.c.died)
     died_before = exists().where(dr.c.person_id == r.c.person_id, dr.c.death_date <= day(as_of),
                                  dr.c.death_date < p.c.pay_month)
-    return PaymentRows(p.join(r, r.c.recipient_id == p.c.recipient_id), [paid, died_before], p, r,
+    # the scope's dead recipients first (one lookup per spell), then their payments: the
+    # other way round every payment of the scope meets the deaths (province with its 14 M
+    # payments, 思明区: 0.94 s)
+    dead = death_record.alias("dr_dead")
+    dead_spell = r.c.person_id.in_(select(dead.c.person_id).where(dead.c.death_date <= day(as_of)))
+    return PaymentRows(r.join(p, p.c.recipient_id == r.c.recipient_id), [dead_spell, paid, died_before], p, r,
                        earliest_death(r.c.person_id, as_of))
 
 

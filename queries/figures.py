@@ -84,7 +84,8 @@ class Query:
         return self.select(code_col, cols, rows_of(self.period), dims=dims)
 
     def people(self, code_col: ColumnElement, person_col: ColumnElement,
-               conditions: dict[str, ColumnElement], *where, from_, dims=None) -> Select:
+               conditions: dict[str, ColumnElement], *where, from_, dims=None,
+               counted_by: dict[str, ColumnElement] | None = None) -> Select:
         """Distinct persons meeting each condition, per group and for the whole scope,
         without a COUNT(DISTINCT) over every row. Two statements, run side by side:
 
@@ -106,7 +107,9 @@ class Query:
         than the whole count.
         """
         if self.people_part == "few":
-            return self._few_people(code_col, person_col, conditions, where, from_, dims)
+            return self._few_people(code_col, person_col, conditions, where, from_, dims, counted_by or {})
+        if counted_by:
+            raise ValueError("counted_by is for sets of few rows (few_rows=True)")
         conds = self._conditions(code_col, where, scoped=True)
         key = self._key(code_col, dims or {})
         # additive sums group by the raw township code (streams over the covering index)
@@ -132,16 +135,20 @@ class Query:
         return part("r", plain_sum, sum_key, in_multi).union_all(
             part("m", distinct, key, in_multi), part("t", distinct, None, in_multi))
 
-    def _few_people(self, code_col, person_col, conditions, where, from_, dims) -> Select:
+    def _few_people(self, code_col, person_col, conditions, where, from_, dims, counted_by) -> Select:
+        """``counted_by``: a measure counted in other units than ``person_col`` (a set
+        counting households and persons in one pass) names its id column."""
         key = self._key(code_col, dims or {})
-        rows = (select(person_col.label("person_id"), key.label(GROUP),
+        ids = {"person_id": person_col, **{f"id_{n}": col for n, col in counted_by.items()}}
+        rows = (select(*[col.label(label) for label, col in ids.items()], key.label(GROUP),
                        *[flag(c).label(n) for n, c in conditions.items()])
                 .select_from(from_).where(*self._conditions(code_col, where, scoped=True))
                 .cte("few"))
 
         def part(name: str, by: ColumnElement | None) -> Select:
             cols = [literal(name).label(PART), (by if by is not None else null()).label(GROUP)]
-            cols += [distinct_if(rows.c[n] == 1, rows.c.person_id).label(n) for n in conditions]
+            cols += [distinct_if(rows.c[n] == 1, rows.c[f"id_{n}" if n in counted_by else "person_id"]).label(n)
+                     for n in conditions]
             stmt = select(*cols)
             return stmt.group_by(literal_column(GROUP)) if by is not None else stmt
 

@@ -11,14 +11,13 @@ OVER () in the same statement.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from queries.cases import _SUM, LISTS, ListSpec, _c, _gate, _NAME, _PERSON, _Prepared, _TOWN
 from queries.coverage import PROGRAMME_LABEL
 from queries.figures import Query
-from queries.payments import payments_of, shared_accounts
+from queries.payments import Spells, joined, paid_in, scope_spells, spell_sums, suspects
+from queries.schema import payment, recipient
 from queries.period import Period
 from queries.scope import Scope
 from queries.sql import bytewise
@@ -30,31 +29,45 @@ _PAYMENT_COLUMNS = (_c("payment_id", "发放编号"), _NAME, _PERSON, _HOUSEHOLD
                     _c("paid_date", "发放日期", "date"))
 
 
-def _payments(rows, *extra):
+def _payments(rows: Spells, p, *extra):
     """The payment columns of a list, in _PAYMENT_COLUMNS order."""
-    p, r = rows.payment, rows.recipient
+    r = rows.r
     return [p.c.payment_id, r.c.name, r.c.person_id, r.c.household_id, r.c.township_code,
             r.c.programme, p.c.account_id, p.c.account_holder_name.label("holder"), p.c.amount,
             p.c.pay_month, p.c.paid_date, *extra]
+
+
+def _paid(rows: Spells):
+    """The spell rows, their spells and the payments each row sums (alias ``p_list``):
+    the period's, of its spell, account and holder."""
+    p, s = payment.alias("p_list"), rows.s
+    same = and_(p.c.recipient_id == s.c.recipient_id, paid_in(p, rows.period),
+                or_(p.c.account_id == s.c.account_id, and_(p.c.account_id.is_(None), s.c.account_id.is_(None))),
+                or_(bytewise(p.c.account_holder_name) == s.c.holder,
+                    and_(p.c.account_holder_name.is_(None), s.c.holder.is_(None))))
+    return p, joined(rows).join(p, same)
 
 
 def _holder_mismatch(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
     """持卡人不一致: the payments, the latest paid first; their 元 as ``sums['amount']``."""
     if not db.has("payment"):
         return None
-    q, rows = Query(scope, period), payments_of(period)
-    p, r = rows.payment, rows.recipient
-    stmt = select(*_payments(rows, func.sum(p.c.amount).over().label(_SUM + "amount"))) \
-        .select_from(rows.from_).where(*rows.where, rows.mismatch(), *_gate(db, q, r.c.township_code, regions)) \
+    q = Query(scope, period)
+    rows = Spells(spell_sums(period, restrict=scope_spells(q)), recipient.alias("r"), period)
+    p, from_ = _paid(rows)
+    stmt = select(*_payments(rows, p, func.sum(p.c.amount).over().label(_SUM + "amount"))) \
+        .select_from(from_) \
+        .where(rows.mismatch(), *_gate(db, q, rows.r.c.township_code, regions)) \
         .order_by(p.c.paid_date.desc(), bytewise(p.c.payment_id))
     return _Prepared("holder_mismatch_payments", stmt, {"programme": PROGRAMME_LABEL})
 
 
-def _counted(rows, by, where: list, order: list, key: str, unit_key: str, extra=()) -> _Prepared:
+def _counted(rows: Spells, p, from_, by, where: list, order: list, key: str, unit_key: str,
+             extra=()) -> _Prepared:
     """The payments ``where``, ordered, with the number of distinct ``by`` among them
     (``sums[unit_key]``)."""
-    inner = select(*_payments(rows, *extra), func.dense_rank().over(order_by=bytewise(by)).label("k")) \
-        .select_from(rows.from_).where(*where).subquery("listed")
+    inner = select(*_payments(rows, p, *extra), func.dense_rank().over(order_by=bytewise(by)).label("k")) \
+        .select_from(from_).where(*where).subquery("listed")
     columns = [c for c in inner.c if c.key != "k"]
     stmt = select(*columns, func.max(inner.c.k).over().label(_SUM + unit_key)) \
         .order_by(*[inner.c[c] if isinstance(c, str) else c(inner) for c in order])
@@ -66,10 +79,12 @@ def _multi_card(db, scope: Scope, period: Period, regions, _limit: int) -> _Prep
     person's together, by account and day; the persons as ``sums['persons']``."""
     if not db.has("payment"):
         return None
-    q, rows = Query(scope, period), payments_of(period)
-    r = rows.recipient
-    where = [*rows.where, rows.multi_card(), *_gate(db, q, r.c.township_code, regions)]
-    return _counted(rows, r.c.person_id, where,
+    q = Query(scope, period)
+    found = suspects(q)
+    rows = found.rows
+    p, from_ = _paid(rows)
+    where = [rows.multi_card(found.multi), *_gate(db, q, rows.r.c.township_code, regions)]
+    return _counted(rows, p, from_, rows.r.c.person_id, where,
                     [lambda t: bytewise(t.c.person_id), "account_id", "paid_date",
                      lambda t: bytewise(t.c.payment_id)], "multi_card_payments", "persons")
 
@@ -81,12 +96,13 @@ def _shared_account(db, scope: Scope, period: Period, regions, _limit: int) -> _
     ``sums['households']``."""
     if not db.has("payment"):
         return None
-    q, rows = Query(scope, period), payments_of(period)
-    p, r = rows.payment, rows.recipient
-    shared = shared_accounts(period, with_count=True).subquery("shared")
-    rows = replace(rows, from_=rows.from_.join(shared, shared.c.account_id == p.c.account_id))
-    where = [*rows.where, r.c.household_id.is_not(None), *_gate(db, q, r.c.township_code, regions)]
-    return _counted(rows, r.c.household_id, where,
+    q = Query(scope, period)
+    found = suspects(q, with_count=True)
+    rows, shared = found.rows, found.shared
+    p, from_ = _paid(rows)
+    from_ = from_.join(shared, shared.c.account_id == p.c.account_id)
+    where = [rows.r.c.household_id.is_not(None), *_gate(db, q, rows.r.c.township_code, regions)]
+    return _counted(rows, p, from_, rows.r.c.household_id, where,
                     [lambda t: t.c.account_households.desc(), "account_id",
                      lambda t: bytewise(t.c.household_id), "paid_date", lambda t: bytewise(t.c.payment_id)],
                     "shared_account_payments", "households",

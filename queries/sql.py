@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, literal_column, or_
+from sqlalchemy import Boolean, Date, Integer, String, and_, bindparam, case, func, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -327,3 +327,32 @@ def _days_before_sqlite(element, compiler, **kw):
 def _days_before_mysql(element, compiler, **kw):
     col, n = _days_of(element)
     return f"DATE_SUB({compiler.process(col, **kw)}, INTERVAL {n} DAY)" if n else compiler.process(col, **kw)
+
+
+class month_after(FunctionElement):
+    """Whether date ``a`` falls in a later calendar month than date ``b`` (发放不及时): on
+    SQLite the ISO texts' 'YYYY-MM' compared (a fraction of month_key's cost per row over
+    a province's payments)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "month_after"
+
+
+@compiles(month_after)
+def _month_after_default(element, compiler, **kw):  # PostgreSQL, DuckDB
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(date_trunc('month', {a}) > date_trunc('month', {b}))"
+
+
+@compiles(month_after, "sqlite")
+def _month_after_sqlite(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(substr({a}, 1, 7) > substr({b}, 1, 7))"
+
+
+@compiles(month_after, "mysql")
+@compiles(month_after, "mariadb")
+def _month_after_mysql(element, compiler, **kw):
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(YEAR_MONTH FROM {a}) > EXTRACT(YEAR_MONTH FROM {b}))"

@@ -38,7 +38,6 @@ def render(view: View) -> None:
     drill.breadcrumb(view)
     keys = list(dict.fromkeys(HEADLINE + BY_PLACE + TIMELINESS + MORE + MAP_FIGURES))
     frame = view.figures(keys, with_change=True)
-    lists = data.case_lists(view, [key for key, _, _, _ in LISTS])
     total = frame[frame["is_total"]].iloc[0]
     st.warning(f"本页各项均为一卡通发放数据比对发现的疑点（{SUSPECT_NOTE}），不是认定结论；"
                "请核实后再作处理。", icon=":material/fact_check:")
@@ -47,7 +46,7 @@ def render(view: View) -> None:
     _by_place(view, frame)
     _timeliness(view, frame)
     _trends(view)
-    _lists(view, total, lists)
+    _lists(view, total)
 
 
 def _period_note(view: View, total: pd.Series) -> str:
@@ -79,10 +78,12 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
 
 
 def _townships(view: View) -> pd.DataFrame | None:
-    """Above the township level (the map compares districts or cities) every township of
-    the scope, for naming those whose cards most need checking; None below."""
+    """At a city (the map compares districts) every township of it, for naming those whose
+    cards most need checking; None elsewhere: a district's map shows its townships, and a
+    province's thousand townships would cost the page another pass over its payments per
+    figure set (a city's leader, or the province's drilling into a city, sees them)."""
     children = view.filters.scope.children
-    if not children or children[0].level == "township":
+    if not children or children[0].level != "district":
         return None
     return data.township_figures(view, BY_PLACE)
 
@@ -115,17 +116,20 @@ def _trends(view: View) -> None:
     st.caption(charts.trend_note(view, first) + "按发放日期所在月份统计。")
 
 
-def _lists(view: View, total: pd.Series, lists: dict) -> None:
+def _lists(view: View, total: pd.Series) -> None:
+    """One list at a time, chosen above it: each is a pass over the period's payments (at a
+    province's top, seconds), so only the one asked for is read."""
     st.subheader(f"疑点发放明细（{SUSPECT_NOTE}）")
     st.caption("发放账户为脱敏后的账户标识；点击镇街名称可进入该镇街画像。")
-    tabs = st.tabs([f"{title}（{fmt.value(METRICS[figure], total[figure])}）"
-                    for _, figure, title, _ in LISTS])
-    for tab, (key, figure, _, order) in zip(tabs, LISTS):
-        with tab:
-            case = lists[key]
-            if case is not None and key in COUNTED and case.total:
-                what, unit = COUNTED[key]
-                st.caption(f"{METRICS[figure].label} {int(case.sums.get(what, 0)):,} {unit}，"
-                           f"以下为其统计期内的全部发放（{SUSPECT_NOTE}）。")
-            tables.case_table(case, view, key=f"payments.{key}", order=order,
-                              fetch_all=lambda key=key: data.all_cases(view, key))
+    by_key = {key: (figure, title, order) for key, figure, title, order in LISTS}
+    key = st.segmented_control(
+        "清单", list(by_key), default=LISTS[0][0], required=True, key="payments.list",
+        format_func=lambda k: f"{by_key[k][1]}（{fmt.value(METRICS[by_key[k][0]], total[by_key[k][0]])}）")
+    figure, _, order = by_key[key]
+    case = data.case_lists(view, [key])[key]
+    if case is not None and key in COUNTED and case.total:
+        what, unit = COUNTED[key]
+        st.caption(f"{METRICS[figure].label} {int(case.sums.get(what, 0)):,} {unit}，"
+                   f"以下为其统计期内的全部发放（{SUSPECT_NOTE}）。")
+    tables.case_table(case, view, key=f"payments.{key}", order=order,
+                      fetch_all=lambda: data.all_cases(view, key))

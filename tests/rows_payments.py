@@ -49,7 +49,7 @@ PAYMENT = [
     _pay("pm02", "r1", AUG, D(2026, 9, 1), 300, "a1", "张 三丰"),     # a day later: late; spaced name
     _pay("pm03", "r1", SEP, D(2026, 9, 10), 300, "a1", None),        # no holder name: 未核实
     _pay("pm04", "r2", JUL, D(2026, 7, 10), 500, "a2", "李小四"),     # a household member: no mismatch
-    _pay("pm05", "r2", AUG, D(2026, 8, 10), 500, "a2", "王五"),       # a stranger: mismatch
+    _pay("pm05", "r2", AUG, D(2026, 8, 10), 500, "a2", "周九"),       # another household's name: mismatch
     _pay("pm06", "r3", JUL, D(2026, 7, 10), 2300, "a3", "赵大"),      # an orphan's guardian
     _pay("pm07", "r4", JUL, D(2026, 7, 10), 400, "a4", "钱七"),
     _pay("pm08", "r4", AUG, D(2026, 8, 10), 400, "a4b", "钱七"),      # second account: 一人多卡

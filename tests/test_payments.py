@@ -55,7 +55,7 @@ def _no_payments(url: str) -> None:
 #   未识别区划: pm17 (no spell, 100), pm18 (UNK, 200) = 2, 300       total 17, 9,460
 # late: pm02 only (August's paid 09-01; July's paid 07-31 is on time)
 # 未核实: pm03 (no holder)
-# mismatch: pm05 (王五 for 李四: not in h2; 李小四 of pm04 is), pm12 (周九 for 吴十), pm13, pm14;
+# mismatch: pm05 (周九 for 李四: h6's name, not h2's; 李小四 of pm04 is), pm12 (周九 for 吴十), pm13, pm14;
 #   not pm02 (张 三丰: the space is removed), pm06 (an orphan's guardian), pm17 (no spell)
 # 一人多卡: p4 (a4, a4b) in B; p5 has a5 only in Q3
 # 共用账户: ax paid for h6 (A) and h7 (C)

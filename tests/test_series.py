@@ -224,8 +224,7 @@ def test_no_months_no_statement(db):
     assert frame.empty and list(frame.columns) == ["month", "day", "gap_rate", "gap_rate.num", "gap_rate.den"]
     assert statements_run(db, lambda: monthly(db, ["gap_rate"], db.scope(None), date(2026, 12, 1), AS_OF)) == 0
     assert set(SERIES) == {"screened_eligible", "clue_counts", "rectification_items",
-                           "petition_matters", "repeat_matters", "payments", "payment_households",
-                           "multi_card"}
+                           "petition_matters", "repeat_matters", "payments", "payment_suspects"}
 
 
 # --------------------------------------------------------------------------- the demo
