@@ -53,7 +53,7 @@ def _holder_mismatch(db, scope: Scope, period: Period, regions, _limit: int) -> 
     if not db.has("payment"):
         return None
     q = Query(scope, period)
-    rows = Spells(spell_sums(period, restrict=scope_spells(q)), recipient.alias("r"), period)
+    rows = Spells(spell_sums(period, restrict=scope_spells(q)), period)
     p, from_ = _paid(rows)
     stmt = select(*_payments(rows, p, func.sum(p.c.amount).over().label(_SUM + "amount"))) \
         .select_from(from_) \

@@ -316,14 +316,13 @@ def payment_series(q: Query, _dialect: str, columns: frozenset[str] = frozenset(
                       count_if(late(p)).label("late"), count_if(~late(p)).label("on_time"),
                       *[literal(0).label(c) for c in PAYMENT_MEASURES if c not in simple]) \
             .select_from(from_).where(paid_in(p, q.period)).group_by(literal_column(MONTH))
-    s, r = spell_sums(q.period, restrict=scope_spells(q), by_month=True), recipient.alias("r")
-    rows = Spells(s, r, q.period, by_month=True)
+    s = spell_sums(q.period, restrict=scope_spells(q), by_month=True)
+    rows, r = Spells(s, q.period, by_month=True), s
     return select(s.c.month.label(MONTH), func.sum(s.c.n).label("payments"), func.sum(s.c.amount).label("amount"),
                   func.sum(s.c.late).label("late"), func.sum(s.c.n - s.c.late).label("on_time"),
                   sum_if(rows.mismatch(), s.c.n).label("mismatch"),
                   sum_if(rows.mismatch(), s.c.amount).label("mismatch_amount"),
                   sum_if(rows.unknown(), s.c.n).label("holder_unknown")) \
-        .select_from(s.outerjoin(r, r.c.recipient_id == s.c.recipient_id)) \
         .where(*q.in_scope(r.c.township_code)).group_by(literal_column(MONTH))
 
 
