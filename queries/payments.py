@@ -230,15 +230,13 @@ class Suspects:
 
 
 def suspects(q: Query, *, by_month: bool = False, with_count: bool = False) -> Suspects:
-    """For the whole deployment one set of spell sums serves the rows, the accounts and the
-    persons; below it, the accounts and persons are found among the related spells."""
-    related = related_spells(q)
-    every = spell_sums(q.period, restrict=related, by_month=by_month,
-                       name="spells" if related is None else "spells_related")
+    """One set of spell sums serves the rows, the accounts and the persons: for the whole
+    deployment every spell's; below it the related spells' (the scope's among them), the
+    rows then kept to the scope by the caller's scope test on their township."""
+    every = spell_sums(q.period, restrict=related_spells(q), by_month=by_month)
     shared = shared_accounts(every, by_month=by_month, with_count=with_count)
     multi = multi_card_persons(every, by_month=by_month)
-    s = every if related is None else spell_sums(q.period, restrict=scope_spells(q), by_month=by_month)
-    return Suspects(Spells(s, q.period, by_month), shared, multi)
+    return Suspects(Spells(every, q.period, by_month), shared, multi)
 
 
 def _one_or_pair(key: list[ColumnElement]) -> ColumnElement:
