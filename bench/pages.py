@@ -141,11 +141,12 @@ def rectification(db, scope, period) -> None:
 
 
 def township_profile(db, scope, period) -> None:
-    """In the page's order: its figures with 环比, its district's, its open cases (one tab
-    per area), the four trends. The deployment's yardstick and the problem index (its rank,
+    """In the page's order: its figures with 环比, its district's, its 一卡通 checks (its
+    own only), its open cases (one tab per area), the four trends. The deployment's yardstick and the problem index (its rank,
     the district's map) are shared (全域共享)."""
     district = db.scope(scope.code[:6]) if len(scope.code) == 9 else scope
     side_by_side(lambda: compute_with_change(db, PROFILE, scope, period),
+                 lambda: compute_with_change(db, list(township_screen.PAYMENTS), scope, period),
                  lambda: compute(db, PROFILE, district, period),
                  lambda: case_lists(db, OPEN_CASE_LISTS, scope, period),
                  lambda: monthly(db, [k for k, _ in AREA_TRENDS], scope, first_month(period), period.as_of))

@@ -212,7 +212,7 @@ def render(results: dict, baseline: dict | None, baseline_err: str | None, build
         rc = json.loads(MANIFEST_PATH.read_text(encoding="utf-8")).get("row_counts", {})
         L.append("- Data: generate(\"province\", seed 7, payments): " + ", ".join(
             f"{k} {v:,}" for k, v in rc.items() if v and k in (
-                "recipient", "screening", "death_record", "petition", "clue", "rectification")))
+                "recipient", "screening", "death_record", "payment", "petition", "clue", "rectification")))
     any_res = next((results[e] for e in engines if e in results), {})
     if load:
         L.append(f"- Load average (1 min, the machine's other work included): {load}")

@@ -388,7 +388,7 @@ def build_manifest(ds, planted: dict, dirty_ids: dict, towns: dict, *, campaign:
             **{k: v for k, v in planted.items() if k not in ("matters", "repeat_cluster")},
         },
         "dirty": {kind: {t: len(v) for t, v in d.items()} for kind, d in found_ids.items()},
-        "payments": None if not pay else payments_section(
+        "payment_figures": None if not pay else payments_section(
             ds.tables, f.death, {"campaign": (campaign["start"], A), "2026Q3": (q3s, q3e),
                                  "2026Q4": quarter_span("2026Q4", A)},
             sorted({pay["late_district"], pay["shared_township"], pay["shared_township"][:6]}

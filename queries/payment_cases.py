@@ -17,7 +17,7 @@ from queries.cases import _SUM, LISTS, ListSpec, _c, _gate, _NAME, _PERSON, _Pre
 from queries.coverage import PROGRAMME_LABEL
 from queries.figures import Query
 from queries.payments import Spells, joined, paid_in, scope_spells, spell_sums, suspects
-from queries.schema import payment, recipient
+from queries.schema import payment
 from queries.period import Period
 from queries.scope import Scope
 from queries.sql import bytewise

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, true, tuple_, union
+from sqlalchemy import and_, exists, func, literal_column, or_, select, true, tuple_, union
 from sqlalchemy.sql import ColumnElement
 
 import settings
@@ -21,7 +21,7 @@ from queries.figures import Metric, Query, measure_set, register
 from queries.period import Period
 from queries.schema import death_record, payment, recipient
 from queries.sql import (
-    between_days, bytewise, count_if, day, days_before, flag, month_after, month_key, sum_if,
+    between_days, bytewise, count_if, day, days_before, flag, month_after, month_key,
 )
 
 SPACES = (" ", "\u3000")     # an ASCII and an ideographic (full-width) space

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine
 
 import queries  # noqa: F401  (registers every figure)
 from conftest import load_rows
-from queries.runner import compute, compute_with_change
+from queries.runner import compute_with_change
 from queries.schema import payment
 from queries.series import monthly
 from rows_coverage import A, B, C, DD, HULI, JIMEI, SIMING

@@ -16,10 +16,10 @@ from app_driver import texts
 from queries.figures import METRICS
 from queries.runner import compute
 from screens import payments_page
-from test_pages import MANIFEST, db, open_page, shown  # noqa: F401  (db: the fixture)
+from test_pages import MANIFEST, db, open_page, shown  # noqa: F401,F811  (db: the fixture)
 from ui import format as fmt
 
-PAY = MANIFEST["payments"]
+PAY = MANIFEST["payment_figures"]
 PLANTED = MANIFEST["planted"]["payments"]
 SHARED_TOWN = PLANTED["shared_township"]                  # 灌口镇 (集美区)
 LATE_DISTRICT = PLANTED["late_district"]                  # 海沧区
