@@ -169,3 +169,16 @@ def test_the_menu_marks_the_page_not_connected(missing, title):
     at = AppTest.from_function(_menu_titles, args=(missing,)).run()
     assert not at.exception, at.exception
     assert title in at.text[0].value.split(" | ")
+
+
+def test_township_profile_shows_its_own_payment_checks(db):
+    """乡镇画像 of 灌口镇: its 一卡通疑点户数 (the manifest's), 持卡人不一致 and 按时发放率 as
+    cards, with a link to its 资金发放 page; the comparison table has no 资金发放 rows."""
+    at = open_page("supervisor", "township", {"period": "campaign", "scope": SHARED_TOWN})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cards, truth = shown(at), PAY["campaign"][SHARED_TOWN]
+    assert cards["一卡通疑点户数"] == fmt.value(METRICS["suspect_households"], truth["suspect_households"])
+    assert cards["持卡人不一致"] == fmt.value(METRICS["holder_mismatch"], truth["mismatch"])
+    assert "疑点，需核实" in texts(at)
+    compare = next(f.value for f in at.dataframe if "指标" in f.value.columns)
+    assert not any("一卡通" in str(v) for v in compare["指标"])
