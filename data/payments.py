@@ -61,6 +61,9 @@ class PaymentPlan:
         self.paid = [i for i, r in enumerate(recipients)
                      if r[PROGRAMME] in paid_programmes and self._months_of(r)]
         self.avoid = avoid                 # spells already planted elsewhere (the deceased)
+        self.household_size: dict[str, int] = {}
+        for r in recipients:
+            self.household_size[r[HID]] = self.household_size.get(r[HID], 0) + 1
         self.card: dict[int, tuple[str, str]] = {}       # spell → (account, holder)
         self.overrides: dict[int, list] = {}             # spell → [(from month, account, holder)]
         self.alternate: dict[int, str] = {}              # spell → second account, odd months
@@ -102,7 +105,7 @@ class PaymentPlan:
     def _candidates(self, n: int, *, township: str | None = None) -> list[int]:
         """``n`` spells of one-person households paid in every month from the campaign's
         start to the as-of day, outside the late district, not planted already."""
-        sizes = self._household_sizes()
+        sizes = self.household_size
         pool = [i for i in self.paid
                 if sizes[self.recipients[i][HID]] == 1 and i not in self.avoid
                 and self.recipients[i][PROGRAMME] in ("dibao_urban", "dibao_rural", "tekun")
@@ -112,13 +115,6 @@ class PaymentPlan:
         picked = self.rng.sample(pool, n)
         self.avoid.update(picked)
         return picked
-
-    def _household_sizes(self) -> dict[str, int]:
-        if not hasattr(self, "_sizes"):
-            self._sizes: dict[str, int] = {}
-            for r in self.recipients:
-                self._sizes[r[HID]] = self._sizes.get(r[HID], 0) + 1
-        return self._sizes
 
     def _stranger(self, r) -> str:
         """A name of another family (the candidates live alone: their household's only

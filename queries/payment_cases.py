@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from queries.cases import _SUM, LISTS, ListSpec, _c, _gate, _NAME, _PERSON, _Prepared, _TOWN
 from queries.coverage import PROGRAMME_LABEL
 from queries.figures import Query
-from queries.payments import Spells, joined, paid_in, scope_spells, spell_sums, suspects
+from queries.payments import Spells, paid_in, scope_spells, spell_sums, suspects
 from queries.schema import payment
 from queries.period import Period
 from queries.scope import Scope
@@ -31,7 +31,7 @@ _PAYMENT_COLUMNS = (_c("payment_id", "发放编号"), _NAME, _PERSON, _HOUSEHOLD
 
 def _payments(rows: Spells, p, *extra):
     """The payment columns of a list, in _PAYMENT_COLUMNS order."""
-    r = rows.r
+    r = rows.s
     return [p.c.payment_id, r.c.name, r.c.person_id, r.c.household_id, r.c.township_code,
             r.c.programme, p.c.account_id, p.c.account_holder_name.label("holder"), p.c.amount,
             p.c.pay_month, p.c.paid_date, *extra]
@@ -45,7 +45,7 @@ def _paid(rows: Spells):
                 or_(p.c.account_id == s.c.account_id, and_(p.c.account_id.is_(None), s.c.account_id.is_(None))),
                 or_(bytewise(p.c.account_holder_name) == s.c.holder,
                     and_(p.c.account_holder_name.is_(None), s.c.holder.is_(None))))
-    return p, joined(rows).join(p, same)
+    return p, rows.s.join(p, same)
 
 
 def _holder_mismatch(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
@@ -57,7 +57,7 @@ def _holder_mismatch(db, scope: Scope, period: Period, regions, _limit: int) -> 
     p, from_ = _paid(rows)
     stmt = select(*_payments(rows, p, func.sum(p.c.amount).over().label(_SUM + "amount"))) \
         .select_from(from_) \
-        .where(rows.mismatch(), *_gate(db, q, rows.r.c.township_code, regions)) \
+        .where(rows.mismatch(), *_gate(db, q, rows.s.c.township_code, regions)) \
         .order_by(p.c.paid_date.desc(), bytewise(p.c.payment_id))
     return _Prepared("holder_mismatch_payments", stmt, {"programme": PROGRAMME_LABEL})
 
@@ -83,8 +83,8 @@ def _multi_card(db, scope: Scope, period: Period, regions, _limit: int) -> _Prep
     found = suspects(q)
     rows = found.rows
     p, from_ = _paid(rows)
-    where = [rows.multi_card(found.multi), *_gate(db, q, rows.r.c.township_code, regions)]
-    return _counted(rows, p, from_, rows.r.c.person_id, where,
+    where = [rows.multi_card(found.multi), *_gate(db, q, rows.s.c.township_code, regions)]
+    return _counted(rows, p, from_, rows.s.c.person_id, where,
                     [lambda t: bytewise(t.c.person_id), "account_id", "paid_date",
                      lambda t: bytewise(t.c.payment_id)], "multi_card_payments", "persons")
 
@@ -101,8 +101,8 @@ def _shared_account(db, scope: Scope, period: Period, regions, _limit: int) -> _
     rows, shared = found.rows, found.shared
     p, from_ = _paid(rows)
     from_ = from_.join(shared, shared.c.account_id == p.c.account_id)
-    where = [rows.r.c.household_id.is_not(None), *_gate(db, q, rows.r.c.township_code, regions)]
-    return _counted(rows, p, from_, rows.r.c.household_id, where,
+    where = [rows.s.c.household_id.is_not(None), *_gate(db, q, rows.s.c.township_code, regions)]
+    return _counted(rows, p, from_, rows.s.c.household_id, where,
                     [lambda t: t.c.account_households.desc(), "account_id",
                      lambda t: bytewise(t.c.household_id), "paid_date", lambda t: bytewise(t.c.payment_id)],
                     "shared_account_payments", "households",

@@ -59,11 +59,6 @@ def _blank(holder: ColumnElement) -> ColumnElement:
                and_(func.substr(holder, 1, 1).in_(SPACES), name_key(holder) == ""))
 
 
-def holder_unknown(p) -> ColumnElement:
-    """No holder name to compare (NULL, empty or only spaces): 未核实, never a mismatch."""
-    return _blank(p.c.account_holder_name)
-
-
 def mismatch_of(holder: ColumnElement, r, known: ColumnElement) -> ColumnElement:
     """持卡人不一致 for a holder name paid for spell ``r`` (columns name, programme,
     household_id; ``known`` NULL when the spell is unknown): neither the recipient's name
@@ -163,11 +158,6 @@ class Spells:
     period: Period
     by_month: bool = False
 
-    @property
-    def r(self):
-        """The spell's columns (township_code, person_id, household_id …): the sums'."""
-        return self.s
-
     def mismatch(self) -> ColumnElement:
         """The row's payments are 持卡人不一致."""
         return mismatch_of(self.s.c.holder, self.s, self.s.c.spell_id)
@@ -177,14 +167,14 @@ class Spells:
         return _blank(self.s.c.holder)
 
     def _key(self, last: ColumnElement) -> ColumnElement:
-        return _one_or_pair([*([self.s.c.month] if self.by_month else []), last])
+        return tuple_(self.s.c.month, last) if self.by_month else last
 
     def shared(self, shared) -> ColumnElement:
         """The row's account is one of ``shared`` (that month's, by month)."""
         return self._key(self.s.c.account_id).in_(select(*list(shared.c)[:1 + self.by_month]))
 
     def multi_card(self, persons) -> ColumnElement:
-        return self._key(self.r.c.person_id).in_(select(*persons.c))
+        return self._key(self.s.c.person_id).in_(select(*persons.c))
 
     def after_death(self) -> ColumnElement:
         """A payment of the row's spell (its month's, by month) is 死亡后发放. The dead are
@@ -192,8 +182,8 @@ class Spells:
         dead, p = death_record.alias("d_dead"), payment.alias("p_dead")
         month = [month_key(p.c.paid_date) == self.s.c.month] if self.by_month else []
         paid_after = exists().where(p.c.recipient_id == self.s.c.recipient_id, paid_in(p, self.period), *month,
-                                    died_before(self.r.c.person_id, p.c.pay_month, self.period.as_of))
-        return and_(self.r.c.person_id.in_(select(dead.c.person_id).where(dead.c.death_date <= day(self.period.as_of))),
+                                    died_before(self.s.c.person_id, p.c.pay_month, self.period.as_of))
+        return and_(self.s.c.person_id.in_(select(dead.c.person_id).where(dead.c.death_date <= day(self.period.as_of))),
                     paid_after)
 
 
@@ -239,36 +229,34 @@ def suspects(q: Query, *, by_month: bool = False, with_count: bool = False) -> S
     return Suspects(Spells(every, q.period, by_month), shared, multi)
 
 
-def _one_or_pair(key: list[ColumnElement]) -> ColumnElement:
-    return key[0] if len(key) == 1 else tuple_(*key)
+def judged_payments(q: Query, *, by_month: bool = False):
+    """The scope's spell sums (by month), each row judged once: 持卡人不一致 and 未核实 as
+    0/1 flags, read by the sums of ``payment_measures`` (a flag read twice is computed
+    once). A payment whose spell is unknown keeps a NULL township (the top, 未识别区划)."""
+    s = spell_sums(q.period, restrict=scope_spells(q), by_month=by_month)
+    rows = Spells(s, q.period, by_month)
+    return select(s.c.township_code, s.c.programme, *([s.c.month] if by_month else []), s.c.n, s.c.amount,
+                  s.c.late, flag(rows.mismatch()).label("mismatch"), flag(rows.unknown()).label("unknown")) \
+        .cte("judged").prefix_with("MATERIALIZED", dialect="postgresql").prefix_with("MATERIALIZED", dialect="sqlite")
 
 
-def joined(rows: Spells):
-    """The spell rows with their spells' columns (the sums carry them)."""
-    return rows.s
+def payment_measures(judged) -> list[ColumnElement]:
+    """The measures of the period's payments over ``judged_payments`` rows."""
+    j = judged.c
+    return [func.sum(j.n).label("payments"), func.sum(j.amount).label("amount"),
+            func.sum(j.late).label("late"), func.sum(j.n - j.late).label("on_time"),
+            func.sum(j.n * j.mismatch).label("mismatch"), func.sum(j.amount * j.mismatch).label("mismatch_amount"),
+            func.sum(j.n * j.unknown).label("holder_unknown")]
 
 
 @measure_set("payments", requires="payment", dims={"programme": PROGRAMME_LABEL})
 def payment_counts(q: Query):
     """The period's payments: how many, how much, how many late, to a holder who is not
     the recipient's household (and how much), without a holder name. Summed per spell,
-    account and holder first, each such row judged once (a flag, read by two sums); a
-    payment whose spell is unknown counts at the top (its township NULL)."""
-    s = spell_sums(q.period, restrict=scope_spells(q))
-    rows = Spells(s, q.period)
-    judged = select(s.c.township_code, s.c.programme, s.c.n, s.c.amount, s.c.late,
-                    flag(rows.mismatch()).label("mismatch"), flag(rows.unknown()).label("unknown")) \
-        .cte("judged").prefix_with("MATERIALIZED", dialect="postgresql").prefix_with("MATERIALIZED", dialect="sqlite")
-    j = judged.c
-    return q.select(j.township_code, [
-        func.sum(j.n).label("payments"),
-        func.sum(j.amount).label("amount"),
-        func.sum(j.late).label("late"),
-        func.sum(j.n - j.late).label("on_time"),
-        func.sum(j.n * j.mismatch).label("mismatch"),
-        func.sum(j.amount * j.mismatch).label("mismatch_amount"),
-        func.sum(j.n * j.unknown).label("holder_unknown"),
-    ], from_=judged, dims={"programme": j.programme})
+    account and holder first, each such row judged once."""
+    judged = judged_payments(q)
+    return q.select(judged.c.township_code, payment_measures(judged), from_=judged,
+                    dims={"programme": judged.c.programme})
 
 
 @measure_set("payment_suspects", requires="payment", people=True, few_rows=True)
@@ -278,10 +266,10 @@ def payment_suspects(q: Query):
     (distinct per scope), in one pass over the 疑点 rows alone."""
     found = suspects(q)
     rows = found.rows
-    return q.people(rows.r.c.township_code, rows.r.c.household_id,
+    return q.people(rows.s.c.township_code, rows.s.c.household_id,
                     {"suspect": true(), "shared": rows.shared(found.shared),
                      "persons": rows.multi_card(found.multi)},
-                    found.suspect(), from_=joined(rows), counted_by={"persons": rows.r.c.person_id})
+                    found.suspect(), from_=rows.s, counted_by={"persons": rows.s.c.person_id})
 
 
 _SUSPECT = "疑点，需核实。"

@@ -29,12 +29,12 @@ from sqlalchemy.sql import ColumnElement, Select
 from queries.coverage import CORE
 from queries.figures import MEASURE_SETS, METRICS, Metric, Query, plain_number, rate
 from queries.period import Period
-from queries.payments import Spells, joined, late, paid_in, scope_spells, spell_sums, suspects
+from queries.payments import judged_payments, late, paid_in, payment_measures, scope_spells, suspects
 from queries.petitions import matter_township, repeat_facts, scope_matters
 from queries.schema import clue, death_record, payment, petition, recipient, rectification, screening
 from queries.scope import Scope
 from queries.sql import (
-    bytewise, count_if, day, distinct_if, earlier, flag, is_true, later, latest, month_key, sum_if,
+    bytewise, count_if, day, distinct_if, earlier, flag, is_true, later, latest, month_key,
     not_seekable, on_or_before,
 )
 from queries.statements import run_statements
@@ -316,14 +316,9 @@ def payment_series(q: Query, _dialect: str, columns: frozenset[str] = frozenset(
                       count_if(late(p)).label("late"), count_if(~late(p)).label("on_time"),
                       *[literal(0).label(c) for c in PAYMENT_MEASURES if c not in simple]) \
             .select_from(from_).where(paid_in(p, q.period)).group_by(literal_column(MONTH))
-    s = spell_sums(q.period, restrict=scope_spells(q), by_month=True)
-    rows, r = Spells(s, q.period, by_month=True), s
-    return select(s.c.month.label(MONTH), func.sum(s.c.n).label("payments"), func.sum(s.c.amount).label("amount"),
-                  func.sum(s.c.late).label("late"), func.sum(s.c.n - s.c.late).label("on_time"),
-                  sum_if(rows.mismatch(), s.c.n).label("mismatch"),
-                  sum_if(rows.mismatch(), s.c.amount).label("mismatch_amount"),
-                  sum_if(rows.unknown(), s.c.n).label("holder_unknown")) \
-        .where(*q.in_scope(r.c.township_code)).group_by(literal_column(MONTH))
+    judged = judged_payments(q, by_month=True)
+    return select(judged.c.month.label(MONTH), *payment_measures(judged)) \
+        .where(*q.in_scope(judged.c.township_code)).group_by(literal_column(MONTH))
 
 
 @series_of("payment_suspects", suspect="suspect", shared="shared", persons="persons")
@@ -335,10 +330,10 @@ def payment_household_series(q: Query, _dialect: str) -> Select:
     rows = found.rows
     # each row's flags first, counted after: MariaDB refuses the flags' subqueries inside
     # an aggregate's argument
-    flags = select(rows.s.c.month, rows.r.c.household_id, rows.r.c.person_id,
+    flags = select(rows.s.c.month, rows.s.c.household_id, rows.s.c.person_id,
                    flag(found.suspect()).label("suspect"), flag(rows.shared(found.shared)).label("shared"),
                    flag(rows.multi_card(found.multi)).label("persons")) \
-        .select_from(joined(rows)).where(*q.in_scope(rows.r.c.township_code)).subquery("flags")
+        .select_from(rows.s).where(*q.in_scope(rows.s.c.township_code)).subquery("flags")
     return select(flags.c.month.label(MONTH),
                   distinct_if(flags.c.suspect == 1, flags.c.household_id).label("suspect"),
                   distinct_if(flags.c.shared == 1, flags.c.household_id).label("shared"),

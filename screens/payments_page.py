@@ -15,6 +15,7 @@ from queries.payments import grace_days
 from ui import cards, charts, data, drill, places, tables
 from ui import format as fmt
 from ui.navigation import View
+from ui.trends import trends_side_by_side
 
 SUSPECT_NOTE = "疑点，需核实"
 HEADLINE = ("suspect_households", "holder_mismatch", "multi_card_persons",
@@ -108,12 +109,7 @@ def _timeliness(view: View, frame: pd.DataFrame) -> None:
 
 def _trends(view: View) -> None:
     st.subheader("月度发放情况")
-    first = data.trend_start(view)
-    series = data.series(view, [k for keys, _ in TRENDS for k in keys], first)
-    for column, (keys, title) in zip(st.columns(2, gap="large"), TRENDS):
-        with column:
-            charts.trend_lines(view, series, list(keys), key=f"payments.trend.{keys[0]}", title=title)
-    st.caption(charts.trend_note(view, first) + "按发放日期所在月份统计。")
+    trends_side_by_side(view, TRENDS, key="payments", note="按发放日期所在月份统计。")
 
 
 def _lists(view: View, total: pd.Series) -> None:

@@ -12,6 +12,7 @@ from queries.petitions import repeat_open_days, repeat_threshold
 from ui import cards, charts, data, drill, places, tables
 from ui.format import plain
 from ui.navigation import View
+from ui.trends import trends_side_by_side
 
 # 长期未化解 is the warning on the 未化解 card (ui.cards.WARNING_HOME), not a card of its
 # own; four cards, so that 未化解重复信访事项 and its warning fit at 1440 px (信访件数 is in
@@ -74,12 +75,7 @@ def _mix(view: View) -> None:
 
 def _trends(view: View) -> None:
     st.subheader("月度趋势")
-    first = data.trend_start(view)
-    series = data.series(view, [k for keys, _ in TRENDS for k in keys], first)
-    for column, (keys, title) in zip(st.columns(2, gap="large"), TRENDS):
-        with column:
-            charts.trend_lines(view, series, list(keys), key=f"petitions.trend.{keys[0]}", title=title)
-    st.caption(charts.trend_note(view, first))
+    trends_side_by_side(view, TRENDS, key="petitions")
 
 
 def _rates(view: View, frame: pd.DataFrame) -> None:

@@ -64,20 +64,28 @@ def shown(at: AppTest) -> dict[str, str]:
 def test_page_for_every_role_and_level(db, username, url_path):
     """Each scope level in one session: top, then a district, then a township, through the
     URL; the cards show what the query layer computes for that scope."""
+    for _ in cards_at_each_scope(db, username, url_path, PAGES[url_path], SCOPES[username]):
+        pass
+
+
+def cards_at_each_scope(db, username: str, url_path: str, keys, codes):
+    """The page in one session at each scope of ``codes`` (None: the user's top), through
+    the URL: no exception, no error box, the cards ``keys`` equal to the query layer's for
+    that scope (period 专项治理以来). Yields the AppTest after each scope's checks."""
     at = open_page(username, url_path, {"period": "campaign"})
     user_regions = ("350203",) if username == "siming" else None
-    for code in SCOPES[username]:
+    for code in codes:
         if code is not None:
             at.query_params["scope"] = code
             at.run()
         assert not at.exception, at.exception
         assert not at.error, [e.value for e in at.error]
-        scope = db.scope(code, allowed=user_regions)
-        expected = compute(db, list(PAGES[url_path]), scope, db.period("campaign"))
+        expected = compute(db, list(keys), db.scope(code, allowed=user_regions), db.period("campaign"))
         total = expected[expected["is_total"]].iloc[0]
         cards = shown(at)
-        for key in PAGES[url_path]:
+        for key in keys:
             assert cards[METRICS[key].label] == fmt.value(METRICS[key], total[key]), (code, key)
+        yield at
 
 
 def test_planted_gap_township_heads_the_coverage_ranking():

@@ -16,7 +16,7 @@ from app_driver import texts
 from queries.figures import METRICS
 from queries.runner import compute
 from screens import payments_page
-from test_pages import MANIFEST, db, open_page, shown  # noqa: F401,F811  (db: the fixture)
+from test_pages import MANIFEST, cards_at_each_scope, db, open_page, shown  # noqa: F401,F811  (db: the fixture)
 from ui import format as fmt
 
 PAY = MANIFEST["payment_figures"]
@@ -39,19 +39,7 @@ pytestmark = pytest.mark.usefixtures("demo_app")
 
 @pytest.mark.parametrize("username", sorted(SCOPES))
 def test_page_for_every_role_and_level(db, username):
-    at = open_page(username, "payments", {"period": "campaign"})
-    regions = ("350203",) if username == "siming" else None
-    for code in SCOPES[username]:
-        if code is not None:
-            at.query_params["scope"] = code
-            at.run()
-        assert not at.exception, at.exception
-        assert not at.error, [e.value for e in at.error]
-        expected = compute(db, list(payments_page.HEADLINE), db.scope(code, allowed=regions), db.period("campaign"))
-        total = expected[expected["is_total"]].iloc[0]
-        cards = shown(at)
-        for key in payments_page.HEADLINE:
-            assert cards[METRICS[key].label] == fmt.value(METRICS[key], total[key]), (code, key)
+    for at in cards_at_each_scope(db, username, "payments", payments_page.HEADLINE, SCOPES[username]):
         assert "疑点，需核实" in texts(at)
 
 

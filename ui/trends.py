@@ -22,3 +22,14 @@ def area_trends(view: View, *, key: str) -> None:
                 charts.trend_lines(view, series, [figure], key=f"{key}.trend.{figure}",
                                    title=f"{area}：{METRICS[figure].label}")
     st.caption(charts.trend_note(view, first))
+
+
+def trends_side_by_side(view: View, trends, *, key: str, note: str = "") -> None:
+    """Charts side by side from one series call: ``trends`` is ((figures, title), …), each
+    chart keyed ``<key>.trend.<first figure>``; the trend note under them, then ``note``."""
+    first = data.trend_start(view)
+    series = data.series(view, [k for keys, _ in trends for k in keys], first)
+    for column, (keys, title) in zip(st.columns(len(trends), gap="large"), trends):
+        with column:
+            charts.trend_lines(view, series, list(keys), key=f"{key}.trend.{keys[0]}", title=title)
+    st.caption(charts.trend_note(view, first) + note)
