@@ -194,11 +194,12 @@ def _row(label: str, target: float, values: list[float]) -> str:
 
 def table(browser_s: dict[str, list[float]], render_s: dict[str, dict[str, list[float]]]) -> str:
     titles = {spec.url_path: spec.title for spec in page_specs()}
-    lines = ["| measure | target | tries (s) | median | range |", "|---|---|---|---|---|",
-             _row("(a) new tab → sign-in form visible", TARGETS["form"], browser_s["form"]),
-             _row("(b) 登录 → 总览 settled", TARGETS["sign_in"], browser_s["sign_in"]),
-             _row("(c) menu 总览 → 应保尽保 settled", TARGETS["menu"], browser_s["to_coverage"]),
-             _row("(c) menu 应保尽保 → 总览 settled", TARGETS["menu"], browser_s["to_overview"])]
+    lines = ["| measure | target | tries (s) | median | range |", "|---|---|---|---|---|"]
+    if browser_s:
+        lines += [_row("(a) new tab → sign-in form visible", TARGETS["form"], browser_s["form"]),
+                  _row("(b) 登录 → 总览 settled", TARGETS["sign_in"], browser_s["sign_in"]),
+                  _row("(c) menu 总览 → 应保尽保 settled", TARGETS["menu"], browser_s["to_coverage"]),
+                  _row("(c) menu 应保尽保 → 总览 settled", TARGETS["menu"], browser_s["to_overview"])]
     for path, kinds in render_s.items():
         for kind in ("cold", "warm"):
             lines.append(_row(f"(d) {titles[path]} render() {kind}", TARGETS[kind], kinds[kind]))
@@ -244,8 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="the pages' speed in Chromium and through AppTest")
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--user", default="commission", choices=CITY_USERS)
+    parser.add_argument("--render-only", action="store_true", help="(d) alone: no browser")
     args = parser.parse_args(argv)
     print(f"before: {machine()}", flush=True)
+    if args.render_only:
+        render_s = render_timings(args.tries, args.user)
+        print(f"after: {machine()}\n")
+        print(table({}, render_s))
+        return 0
     browser_s, parts = browser_timings(args.tries, args.user)
     floor = floor_timings(args.tries)
     render_s = render_timings(args.tries, args.user)

@@ -86,11 +86,11 @@ def coverage(db, scope, period) -> None:
     and the waiting-time histogram within the page run."""
     page = coverage_screen
     compute_with_change(db, COVERAGE_FIGURES, scope, period)
-    case_lists(db, COVERAGE_PAGE_LISTS, scope, period)
-    compute(db, ["gap_persons", "gap_rate"], scope, period, by="category")
-    histogram(db, "gap_waiting_median", scope, period)
-    if db.has("crosscheck_hit"):
-        compute(db, list(page.CROSSCHECK), scope, period, by="register")
+    side_by_side(lambda: case_lists(db, COVERAGE_PAGE_LISTS, scope, period),
+                 lambda: compute(db, ["gap_persons", "gap_rate"], scope, period, by="category"),
+                 lambda: histogram(db, "gap_waiting_median", scope, period),
+                 lambda: compute(db, list(page.CROSSCHECK), scope, period, by="register")
+                 if db.has("crosscheck_hit") else None)
 
 
 def _page_keys(page, *groups) -> list[str]:
@@ -102,42 +102,47 @@ def payments(db, scope, period) -> None:
     at a city the townships to check first (township-grain statements), the list shown
     first (the others are read when chosen), the monthly payments against late ones."""
     page = payments_screen
-    compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.TIMELINESS, page.MORE,
-                                       page.MAP_FIGURES), scope, period)
-    if scope.children and scope.children[0].level == "district":
-        compute(db, list(page.BY_PLACE), grain(db.tree, scope, "township"), period)
-    case_lists(db, [page.LISTS[0][0]], scope, period)         # the list shown first
-    monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope, first_month(period), period.as_of)
+    at_city = scope.children and scope.children[0].level == "district"
+    side_by_side(lambda: compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.TIMELINESS,
+                                                            page.MORE, page.MAP_FIGURES), scope, period),
+                 lambda: compute(db, list(page.BY_PLACE), grain(db.tree, scope, "township"), period)
+                 if at_city else None,
+                 lambda: case_lists(db, [page.LISTS[0][0]], scope, period),   # the list shown first
+                 lambda: monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope,
+                                 first_month(period), period.as_of))
 
 
 def petitions(db, scope, period) -> None:
-    """In the page's order (screens/petitions_page.py): figures with 环比, its two lists,
-    the channel and category mix, the two monthly trends."""
+    """As the page starts them (screens/petitions_page.py, ``data.together``): figures
+    with 环比, its two lists, the channel and category mix, the two monthly trends, side by
+    side."""
     page = petitions_screen
-    compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.RATES,
-                                       warning_keys(page.HEADLINE)), scope, period)
-    case_lists(db, list(page.LISTS), scope, period)
-    compute_many(db, [(["petitions"], scope, period, by) for by in ("channel", "category")])
-    monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope, first_month(period), period.as_of)
+    side_by_side(lambda: compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.RATES,
+                                                            warning_keys(page.HEADLINE)), scope, period),
+                 lambda: case_lists(db, list(page.LISTS), scope, period),
+                 lambda: compute_many(db, [(["petitions"], scope, period, by) for by, _, _ in page.MIX]),
+                 lambda: monthly(db, [k for keys, _ in page.TRENDS for k in keys], scope,
+                                 first_month(period), period.as_of))
 
 
 def clues(db, scope, period) -> None:
     """As the commission sees it (the widest view: its figures and the transferred list)."""
     page = clues_screen
-    compute_with_change(db, _page_keys(page, page.HEADLINE, [k for step in page.FUNNEL for k in step if k],
-                                       page.OUTCOMES, page.BY_PLACE, page.QUALITY, page.OFFICIAL),
-                        scope, period)
-    case_lists(db, ["overdue_clues", "transferred_clues"], scope, period)
-    compute_many(db, [(["clues_received"], scope, period, by) for by in ("source", "category")])
-    monthly(db, page.TRENDS, scope, first_month(period), period.as_of)
+    keys = _page_keys(page, page.HEADLINE, [k for step in page.FUNNEL for k in step if k],
+                      page.OUTCOMES, page.BY_PLACE, page.QUALITY, page.OFFICIAL)
+    side_by_side(lambda: compute_with_change(db, keys, scope, period),
+                 lambda: case_lists(db, ["overdue_clues", "transferred_clues"], scope, period),
+                 lambda: compute_many(db, [(["clues_received"], scope, period, by) for by, _, _ in page.MIX]),
+                 lambda: monthly(db, page.TRENDS, scope, first_month(period), period.as_of))
 
 
 def rectification(db, scope, period) -> None:
     page = rectification_screen
-    compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.SPLIT), scope, period)
-    case_lists(db, ["overdue_items"], scope, period)
-    side_by_side(lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period),
-                 lambda: ledger(db, scope, period))
+    side_by_side(lambda: compute_with_change(db, _page_keys(page, page.HEADLINE, page.BY_PLACE, page.SPLIT),
+                                             scope, period),
+                 lambda: case_lists(db, ["overdue_items"], scope, period),
+                 lambda: burn_down(db, scope, period), lambda: items_by_phase(db, scope, period))
+    ledger(db, scope, period)       # drawn last, narrowed by the page's own filters
 
 
 def township_profile(db, scope, period) -> None:

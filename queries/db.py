@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import Executable
 
 import settings
+from queries.sql import SEEK_EACH, SEEK_EACH_SETTINGS
 from queries.sqlite_library import memory_statistics_off
 
 T, R = TypeVar("T"), TypeVar("R")
@@ -135,6 +136,9 @@ def fetch_records(engine: Engine, stmt: Executable) -> tuple[tuple[str, ...], li
     """Run one SELECT: its column names and rows as plain tuples."""
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "postgresql" and stmt.get_execution_options().get(SEEK_EACH):
+                for setting in SEEK_EACH_SETTINGS:
+                    conn.exec_driver_sql(setting)
             result = conn.execute(stmt)
             return tuple(result.keys()), [tuple(r) for r in result.fetchall()]
     except SQLAlchemyError as exc:
@@ -145,6 +149,7 @@ def fetch_records(engine: Engine, stmt: Executable) -> tuple[tuple[str, ...], li
 
 
 _POOL: ThreadPoolExecutor | None = None
+PAGE_CALL_THREAD = "page-call"          # side_by_side's threads are named after it
 _CALLS: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -183,6 +188,6 @@ def side_by_side(*calls: Callable[[], R]) -> list[R]:
         return [call() for call in calls]
     with _POOL_LOCK:
         if _CALLS is None:
-            _CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="page-call")
+            _CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix=PAGE_CALL_THREAD)
     futures = [_CALLS.submit(contextvars.copy_context().run, call) for call in calls]
     return [f.result() for f in futures]

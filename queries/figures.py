@@ -240,12 +240,17 @@ class MeasureSet:
     # statement then serves the breakdown by place and by these, within a page run
     # (应保尽保's 漏保 by place and by screening category: one pass instead of two)
     township_dims: tuple[str, ...] = ()
+    # Dimensions whose breakdowns one statement serves together, for the measures that add
+    # up under them: a township-grain statement grouped by all of them (信访件数 by channel
+    # and by category: one pass over the scope's matters instead of two)
+    joint_dims: tuple[str, ...] = ()
     # each dimension's Chinese labels of its codes (queries.coverage, petitions …)
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
-        if set(self.township_dims) - set(self.dims) or (self.township_dims and not self.additive):
-            raise ValueError(f"{self.name}: township_dims must be dimensions of an additive set")
+        for kind, named in (("township_dims", self.township_dims), ("joint_dims", self.joint_dims)):
+            if set(named) - set(self.dims) or (named and not self.additive):
+                raise ValueError(f"{self.name}: {kind} must be dimensions of an additive set")
 
     def adds_up(self, by: str, needs: "frozenset[str] | None" = None) -> bool:
         """Whether the scope's total of the measures ``needs`` (None: all) is the sum of the
@@ -300,7 +305,7 @@ def measure_set(name: str, *, requires: str | None = None, histogram: bool = Fal
                 dims: Mapping[str, Mapping[str, str]] | None = None, additive: bool = True,
                 people: bool = False, few_rows: bool = False, shared_dims: tuple[str, ...] = (),
                 pairs_periods: bool = False, township_dims: tuple[str, ...] = (),
-                shared_measures: frozenset[str] = frozenset()):
+                shared_measures: frozenset[str] = frozenset(), joint_dims: tuple[str, ...] = ()):
     """Decorator registering a builder ``(Query) -> Select`` as a measure set. ``dims``:
     the dimensions it may be broken down by, each with the Chinese labels of its codes."""
     def register(build: Callable[[Query], Select]):
@@ -309,7 +314,7 @@ def measure_set(name: str, *, requires: str | None = None, histogram: bool = Fal
         MEASURE_SETS[name] = MeasureSet(name, build, requires, histogram, tuple(dims or ()),
                                         additive and not people, people, people and few_rows,
                                         shared_dims, shared_measures, pairs_periods, township_dims,
-                                        labels=dict(dims or {}))
+                                        joint_dims, labels=dict(dims or {}))
         return build
     return register
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from queries.cases import _SUM, LISTS, ListSpec, _c, _gate, _NAME, _PERSON, _Prepared, _TOWN
 from queries.coverage import PROGRAMME_LABEL
 from queries.figures import Query
-from queries.payments import Spells, paid_in, scope_spells, spell_sums, suspects
+from queries.payments import Spells, paid_in, scope_spells, seeks_below_top, spell_sums, suspects
 from queries.schema import payment
 from queries.period import Period
 from queries.scope import Scope
@@ -59,10 +59,10 @@ def _holder_mismatch(db, scope: Scope, period: Period, regions, _limit: int) -> 
         .select_from(from_) \
         .where(rows.mismatch(), *_gate(db, q, rows.s.c.township_code, regions)) \
         .order_by(p.c.paid_date.desc(), bytewise(p.c.payment_id))
-    return _Prepared("holder_mismatch_payments", stmt, {"programme": PROGRAMME_LABEL})
+    return _Prepared("holder_mismatch_payments", seeks_below_top(q, stmt), {"programme": PROGRAMME_LABEL})
 
 
-def _counted(rows: Spells, p, from_, by, where: list, order: list, key: str, unit_key: str,
+def _counted(q: Query, rows: Spells, p, from_, by, where: list, order: list, key: str, unit_key: str,
              extra=()) -> _Prepared:
     """The payments ``where``, ordered, with the number of distinct ``by`` among them
     (``sums[unit_key]``)."""
@@ -71,7 +71,7 @@ def _counted(rows: Spells, p, from_, by, where: list, order: list, key: str, uni
     columns = [c for c in inner.c if c.key != "k"]
     stmt = select(*columns, func.max(inner.c.k).over().label(_SUM + unit_key)) \
         .order_by(*[inner.c[c] if isinstance(c, str) else c(inner) for c in order])
-    return _Prepared(key, stmt, {"programme": PROGRAMME_LABEL})
+    return _Prepared(key, seeks_below_top(q, stmt), {"programme": PROGRAMME_LABEL})
 
 
 def _multi_card(db, scope: Scope, period: Period, regions, _limit: int) -> _Prepared | None:
@@ -84,7 +84,7 @@ def _multi_card(db, scope: Scope, period: Period, regions, _limit: int) -> _Prep
     rows = found.rows
     p, from_ = _paid(rows)
     where = [rows.multi_card(found.multi), *_gate(db, q, rows.s.c.township_code, regions)]
-    return _counted(rows, p, from_, rows.s.c.person_id, where,
+    return _counted(q, rows, p, from_, rows.s.c.person_id, where,
                     [lambda t: bytewise(t.c.person_id), "account_id", "paid_date",
                      lambda t: bytewise(t.c.payment_id)], "multi_card_payments", "persons")
 
@@ -102,7 +102,7 @@ def _shared_account(db, scope: Scope, period: Period, regions, _limit: int) -> _
     p, from_ = _paid(rows)
     from_ = from_.join(shared, shared.c.account_id == p.c.account_id)
     where = [rows.s.c.household_id.is_not(None), *_gate(db, q, rows.s.c.township_code, regions)]
-    return _counted(rows, p, from_, rows.s.c.household_id, where,
+    return _counted(q, rows, p, from_, rows.s.c.household_id, where,
                     [lambda t: t.c.account_households.desc(), "account_id",
                      lambda t: bytewise(t.c.household_id), "paid_date", lambda t: bytewise(t.c.payment_id)],
                     "shared_account_payments", "households",

@@ -21,7 +21,8 @@ from queries.figures import Metric, Query, measure_set, register
 from queries.period import Period
 from queries.schema import death_record, payment, recipient
 from queries.sql import (
-    between_days, bytewise, count_if, day, days_before, flag, month_after, month_key,
+    between_days, bytewise, count_if, day, days_before, flag, month_after, month_key, seek_each,
+    seek_equal,
 )
 
 SPACES = (" ", "\u3000")     # an ASCII and an ideographic (full-width) space
@@ -66,9 +67,10 @@ def mismatch_of(holder: ColumnElement, r, known: ColumnElement) -> ColumnElement
     h = recipient.alias("r_household")
     key = name_key(holder)
     # correlated to ``r`` and the holder at whatever level they are (a payment's own test
-    # sits a level below the spell rows' in ``Spells``)
-    in_household = exists().where(h.c.household_id == r.c.household_id, name_key(h.c.name) == key) \
-        .correlate_except(h)
+    # sits a level below the spell rows' in ``Spells``); a seek per row that reaches it,
+    # never a hash of every spell's name (sql.seek_equal)
+    in_household = exists().where(seek_equal(h.c.household_id, r.c.household_id),
+                                  name_key(h.c.name) == key).correlate_except(h)
     # the recipient's own name as written first: most payments stop there
     return and_(known.is_not(None), bytewise(holder) != bytewise(r.c.name),
                 r.c.programme != GUARDIAN_PAID, ~_blank(holder), key != name_key(r.c.name), ~in_household)
@@ -120,8 +122,13 @@ def spell_sums(period: Period, *, restrict=None, by_month: bool = False, name: s
             .select_from(read.join(r, r.c.recipient_id == read.c.recipient_id)
                          .join(p, p.c.recipient_id == r.c.recipient_id)) \
             .where(paid_in(p, period)).group_by(*group, *spell)
-    return stmt.cte(name).prefix_with("MATERIALIZED", dialect="postgresql") \
-        .prefix_with("MATERIALIZED", dialect="sqlite")
+    return _once(stmt.cte(name))
+
+
+def seeks_below_top(q: Query, stmt):
+    """``stmt`` seeking each spell's payments below the top (``sql.seek_each``): there the
+    spells are a few thousand; the whole deployment sums every payment in one pass."""
+    return stmt if q.scope.is_whole_deployment else seek_each(stmt)
 
 
 def scope_spells(q: Query):
@@ -193,16 +200,23 @@ def shared_accounts(s, *, by_month: bool = False, with_count: bool = False, name
     month = [s.c.month] if by_month else []
     households = func.count(func.distinct(s.c.household_id))
     count = [households.label("households")] if with_count else []
-    return select(*month, s.c.account_id, *count).where(s.c.account_id.is_not(None)) \
-        .group_by(*month, s.c.account_id).having(households >= 2).cte(name)
+    return _once(select(*month, s.c.account_id, *count).where(s.c.account_id.is_not(None))
+                 .group_by(*month, s.c.account_id).having(households >= 2).cte(name))
 
 
 def multi_card_persons(s, *, by_month: bool = False, name: str = "multi"):
     """Persons whose payments in the period (month) went to two or more accounts, all their
     spells together (一人多卡), from spell sums ``s``."""
     month = [s.c.month] if by_month else []
-    return select(*month, s.c.person_id).where(s.c.person_id.is_not(None)) \
-        .group_by(*month, s.c.person_id).having(func.count(func.distinct(s.c.account_id)) >= 2).cte(name)
+    return _once(select(*month, s.c.person_id).where(s.c.person_id.is_not(None))
+                 .group_by(*month, s.c.person_id).having(func.count(func.distinct(s.c.account_id)) >= 2).cte(name))
+
+
+def _once(cte):
+    """A CTE computed once, however often it is read: PostgreSQL and SQLite may otherwise
+    inline it where it is read, and a nested loop (``seek_each``) would then group the
+    spell sums again for every row it meets (the demo's 共用账户 list: past 30 s)."""
+    return cte.prefix_with("MATERIALIZED", dialect="postgresql").prefix_with("MATERIALIZED", dialect="sqlite")
 
 
 @dataclass(frozen=True)
@@ -235,9 +249,10 @@ def judged_payments(q: Query, *, by_month: bool = False):
     once). A payment whose spell is unknown keeps a NULL township (the top, 未识别区划)."""
     s = spell_sums(q.period, restrict=scope_spells(q), by_month=by_month)
     rows = Spells(s, q.period, by_month)
-    return select(s.c.township_code, s.c.programme, *([s.c.month] if by_month else []), s.c.n, s.c.amount,
+    judged = select(s.c.township_code, s.c.programme, *([s.c.month] if by_month else []), s.c.n, s.c.amount,
                   s.c.late, flag(rows.mismatch()).label("mismatch"), flag(rows.unknown()).label("unknown")) \
-        .cte("judged").prefix_with("MATERIALIZED", dialect="postgresql").prefix_with("MATERIALIZED", dialect="sqlite")
+        .cte("judged")
+    return _once(judged)
 
 
 def payment_measures(judged) -> list[ColumnElement]:
@@ -255,8 +270,8 @@ def payment_counts(q: Query):
     the recipient's household (and how much), without a holder name. Summed per spell,
     account and holder first, each such row judged once."""
     judged = judged_payments(q)
-    return q.select(judged.c.township_code, payment_measures(judged), from_=judged,
-                    dims={"programme": judged.c.programme})
+    return seeks_below_top(q, q.select(judged.c.township_code, payment_measures(judged), from_=judged,
+                                       dims={"programme": judged.c.programme}))
 
 
 @measure_set("payment_suspects", requires="payment", people=True, few_rows=True)
@@ -266,10 +281,10 @@ def payment_suspects(q: Query):
     (distinct per scope), in one pass over the 疑点 rows alone."""
     found = suspects(q)
     rows = found.rows
-    return q.people(rows.s.c.township_code, rows.s.c.household_id,
-                    {"suspect": true(), "shared": rows.shared(found.shared),
-                     "persons": rows.multi_card(found.multi)},
-                    found.suspect(), from_=rows.s, counted_by={"persons": rows.s.c.person_id})
+    return seeks_below_top(q, q.people(rows.s.c.township_code, rows.s.c.household_id,
+                                       {"suspect": true(), "shared": rows.shared(found.shared),
+                                        "persons": rows.multi_card(found.multi)},
+                                       found.suspect(), from_=rows.s, counted_by={"persons": rows.s.c.person_id}))
 
 
 _SUSPECT = "疑点，需核实。"

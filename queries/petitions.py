@@ -172,7 +172,7 @@ def _matter_first_date(matter_id) -> ScalarSelect:
 
 
 @measure_set("petition_matters", dims={"channel": CHANNEL_LABEL, "category": CATEGORY_LABEL},
-             shared_dims=("channel", "category"),
+             shared_dims=("channel", "category"), joint_dims=("channel", "category"),
              shared_measures=frozenset({"matters", "first_time_closed", "first_time_single"}))
 def petition_matters(q: Query):
     """The period's petition figures in one pass over matters: a matter's petitions are
@@ -195,15 +195,14 @@ def petition_matters(q: Query):
     received = between_days(p.c.received_date, start, as_of)
     closed = between_days(p.c.closed_date, start, as_of)
     overdue = overdue_petition(p, as_of)
-    dims = {"channel": p.c.channel, "category": p.c.category}
-    dim = dims.get(q.group)
-    if dim is None:       # one row per matter: its facts are aggregates of its rows
+    dims = _dims_grouped(q, p)
+    if not dims:       # one row per matter: its facts are aggregates of its rows
         so_far, first_date = func.count(), func.min(p.c.received_date)
     else:
         so_far, first_date = _matter_count(p.c.matter_id, as_of), _matter_first_date(p.c.matter_id)
     first_in_period = between_days(first_date, start, as_of)
     f = select(
-        p.c.matter_id, *([dim.label("dim")] if dim is not None else []),
+        p.c.matter_id, *[col.label(f"dim_{name}") for name, col in dims.items()],
         so_far.label("so_far"),
         count_if(received).label("received"), count_if(closed).label("closed"),
         count_if(and_(closed, p.c.closed_date <= p.c.due_date)).label("closed_on_time"),
@@ -214,7 +213,7 @@ def petition_matters(q: Query):
         # the closing of the matter's last petition, only where 一次性化解 asks for it
         case((first_in_period, _last_closed(p.c.matter_id, as_of))).label("first_time_closed"),
     ).select_from(scope_matters(q, p)).where(on_or_before(p.c.received_date, as_of)) \
-        .group_by(p.c.matter_id, *([dim] if dim is not None else [])) \
+        .group_by(p.c.matter_id, *dims.values()) \
         .having(count_if(or_(received, closed, overdue)) > 0).subquery("matters")
     first_closed = done_by(f.c.first_time_closed, as_of)   # NULL unless first raised in the period
     return q.select(f.c.township_code, [
@@ -228,7 +227,16 @@ def petition_matters(q: Query):
         func.sum(f.c.overdue).label("overdue"),
         count_if(first_closed).label("first_time_closed"),
         count_if(and_(first_closed, f.c.so_far == 1)).label("first_time_single"),
-    ], from_=f, dims={"channel": f.c.dim, "category": f.c.dim} if dim is not None else {})
+    ], from_=f, dims={name: f.c[f"dim_{name}"] for name in dims})
+
+
+def _dims_grouped(q: Query, p) -> dict:
+    """The dimensions a matter is split by: the breakdown's (by channel, a matter is one
+    row per channel of its petitions), or the joint dimensions of a township-grain
+    statement (MeasureSet.joint_dims); none for a breakdown by place."""
+    columns = {"channel": p.c.channel, "category": p.c.category}
+    names = q.with_dims if q.group == "township" else [q.group] if q.group in columns else []
+    return {name: columns[name] for name in names}
 
 
 LEAN_MEASURES = frozenset({"petitions", "matters"})
@@ -243,19 +251,18 @@ def _received_matters(q: Query):
     0.1 s)."""
     p = petition.alias("p_r")
     received = between_days(p.c.received_date, q.period.start, q.period.as_of)
-    dims = {"channel": p.c.channel, "category": p.c.category}
-    dim = dims.get(q.group)
-    if q.scope.is_whole_deployment and q.group in (None, *dims):
+    dims = _dims_grouped(q, p)
+    if q.scope.is_whole_deployment and q.group != "region":
         return q.select(p.c.township_code, [func.count().label("petitions"),
                                             func.count(func.distinct(p.c.matter_id)).label("matters")],
                         received, dims=dims, scoped=False)
-    f = select(p.c.matter_id, *([dim.label("dim")] if dim is not None else []),
+    f = select(p.c.matter_id, *[col.label(f"dim_{name}") for name, col in dims.items()],
                func.count().label("received"), matter_township(p.c.matter_id).label("township_code")) \
         .select_from(scope_matters(q, p)).where(received) \
-        .group_by(p.c.matter_id, *([dim] if dim is not None else [])).subquery("received")
+        .group_by(p.c.matter_id, *dims.values()).subquery("received")
     return q.select(f.c.township_code, [func.sum(f.c.received).label("petitions"),
                                         func.count().label("matters")],
-                    from_=f, dims={"channel": f.c.dim, "category": f.c.dim} if dim is not None else {})
+                    from_=f, dims={name: f.c[f"dim_{name}"] for name in dims})
 
 
 register(

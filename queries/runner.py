@@ -89,7 +89,7 @@ def _assemble(name: str, req: Request, rows: dict[str, Rows]) -> _SetResult:
     if mset.people:
         return _people_result(rows.get("rows"), rows.get("multi") or rows["few"], child)
     # a township-grain statement read by one of its dimensions: that column is the key
-    key_col = DIM + req.by if req.by in mset.township_dims else GROUP
+    key_col = DIM + req.by if req.by in mset.township_dims or req.by_joint_dims(mset, req.needs[name]) else GROUP
     to_child = child if child is not None and req.by_township(mset) else None
     if mset.histogram:
         per_group: dict = {}

@@ -29,7 +29,9 @@ from sqlalchemy.sql import ColumnElement, Select
 from queries.coverage import CORE
 from queries.figures import MEASURE_SETS, METRICS, Metric, Query, plain_number, rate
 from queries.period import Period
-from queries.payments import judged_payments, late, paid_in, payment_measures, scope_spells, suspects
+from queries.payments import (
+    judged_payments, late, paid_in, payment_measures, scope_spells, seeks_below_top, suspects,
+)
 from queries.petitions import matter_township, repeat_facts, scope_matters
 from queries.schema import clue, death_record, payment, petition, recipient, rectification, screening
 from queries.scope import Scope
@@ -263,34 +265,36 @@ PETITION_EVENTS = ("petitions", "closed")
 def petition_series(q: Query, _dialect: str,
                     columns: frozenset[str] = frozenset(PETITION_EVENTS)) -> Select:
     """Petitions received (and closed) by month, each counted where its matter's first
-    petition lies: below the top, per matter and month (a seek per matter and month for
-    its township); the whole deployment holds every matter and counts its petitions by
-    month. A petition closed counts in the month of its closing, when it was received by
-    the as-of day (as 信访按期办结率 counts it). Only the columns read are computed."""
+    petition lies: below the top, the scope's matters' petitions are read once for both
+    (summed per matter and month of each event, the matter's township a seek per group);
+    the whole deployment holds every matter and counts its petitions by month. A petition
+    closed counts in the month of its closing, when it was received by the as-of day (as
+    信访按期办结率 counts it). Only the columns read are computed."""
     p = petition.alias("p_s")
     start, as_of = q.period.start, q.period.as_of
-    parts = []
     wanted = [c for c in PETITION_EVENTS if c in columns] or ["petitions"]
-    for column, when in (("petitions", p.c.received_date), ("closed", p.c.closed_date)):
-        if column not in wanted:
-            continue
-        month = month_key(when)
-        events = [not_seekable(when) >= day(start), on_or_before(when, as_of),
-                  on_or_before(p.c.received_date, as_of)]
-        others = [literal(0).label(c) for c in PETITION_EVENTS if c != column]
-        if q.scope.is_whole_deployment:
-            part = select(month.label(MONTH), func.count().label(column), *others).where(*events) \
-                .group_by(literal_column(MONTH))
-        else:
-            f = select(month.label(MONTH), func.count().label("n"),
-                       matter_township(p.c.matter_id).label("township_code")) \
-                .select_from(scope_matters(q, p)).where(*events) \
-                .group_by(p.c.matter_id, month).subquery(f"matter_months_{column}")
-            part = select(f.c[MONTH], func.sum(f.c.n).label(column), *others) \
-                .where(*q.in_scope(f.c.township_code)).group_by(f.c[MONTH])
-        parts.append(part.with_only_columns(
-            *sorted(part.selected_columns, key=lambda c: (MONTH, *PETITION_EVENTS).index(c.key)),
-            maintain_column_froms=True))
+    when = {"petitions": p.c.received_date, "closed": p.c.closed_date}
+    event = {c: and_(not_seekable(when[c]) >= day(start), on_or_before(when[c], as_of),
+                     on_or_before(p.c.received_date, as_of)) for c in wanted}
+    if q.scope.is_whole_deployment:
+        parts = [select(month_key(when[c]).label(MONTH), func.count().label(c)).where(event[c])
+                 .group_by(literal_column(MONTH)) for c in wanted]
+    else:
+        # one pass instead of one per column (PostgreSQL, a district: 46 → 28 ms)
+        months = {c: case((event[c], month_key(when[c]))) for c in wanted}
+        f = select(*[m.label(f"m_{c}") for c, m in months.items()], func.count().label("n"),
+                   matter_township(p.c.matter_id).label("township_code")) \
+            .select_from(scope_matters(q, p)).where(or_(*event.values())) \
+            .group_by(p.c.matter_id, *[literal_column(f"m_{c}") for c in months]).cte("matter_months")
+        parts = [select(f.c[f"m_{c}"].label(MONTH), func.sum(f.c.n).label(c))
+                 .where(f.c[f"m_{c}"].is_not(None), *q.in_scope(f.c.township_code))
+                 .group_by(f.c[f"m_{c}"]) for c in wanted]
+    # every part yields the month and every column, the others' as 0, in one order
+    order = (MONTH, *PETITION_EVENTS)
+    parts = [part.add_columns(*[literal(0).label(o) for o in PETITION_EVENTS if o != c])
+             for part, c in zip(parts, wanted)]
+    parts = [part.with_only_columns(*sorted(part.selected_columns, key=lambda col: order.index(col.key)),
+                                    maintain_column_froms=True) for part in parts]
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
@@ -317,8 +321,8 @@ def payment_series(q: Query, _dialect: str, columns: frozenset[str] = frozenset(
                       *[literal(0).label(c) for c in PAYMENT_MEASURES if c not in simple]) \
             .select_from(from_).where(paid_in(p, q.period)).group_by(literal_column(MONTH))
     judged = judged_payments(q, by_month=True)
-    return select(judged.c.month.label(MONTH), *payment_measures(judged)) \
-        .where(*q.in_scope(judged.c.township_code)).group_by(literal_column(MONTH))
+    return seeks_below_top(q, select(judged.c.month.label(MONTH), *payment_measures(judged))
+                           .where(*q.in_scope(judged.c.township_code)).group_by(literal_column(MONTH)))
 
 
 @series_of("payment_suspects", suspect="suspect", shared="shared", persons="persons")
@@ -334,11 +338,11 @@ def payment_household_series(q: Query, _dialect: str) -> Select:
                    flag(found.suspect()).label("suspect"), flag(rows.shared(found.shared)).label("shared"),
                    flag(rows.multi_card(found.multi)).label("persons")) \
         .select_from(rows.s).where(*q.in_scope(rows.s.c.township_code)).subquery("flags")
-    return select(flags.c.month.label(MONTH),
-                  distinct_if(flags.c.suspect == 1, flags.c.household_id).label("suspect"),
-                  distinct_if(flags.c.shared == 1, flags.c.household_id).label("shared"),
-                  distinct_if(flags.c.persons == 1, flags.c.person_id).label("persons")) \
-        .group_by(literal_column(MONTH))
+    return seeks_below_top(q, select(flags.c.month.label(MONTH),
+                                     distinct_if(flags.c.suspect == 1, flags.c.household_id).label("suspect"),
+                                     distinct_if(flags.c.shared == 1, flags.c.household_id).label("shared"),
+                                     distinct_if(flags.c.persons == 1, flags.c.person_id).label("persons"))
+                           .group_by(literal_column(MONTH)))
 
 
 @series_of("screened_eligible", count="eligible", count_with_value="gap")

@@ -84,6 +84,9 @@ class Request:
             return {part: Query(self.scope, self.period, self.by, part) for part in parts}
         if self.by_township(mset):
             return {"groups": Query(self.scope, self.period, "township", with_dims=mset.township_dims)}
+        if self.by_joint_dims(mset, self.needs[name]):
+            return {"groups": Query(self.scope, self.period, "township", with_dims=mset.joint_dims,
+                                    needs=self.needs[name])}
         queries = {"groups": Query(self.scope, self.period, self.by, needs=self.needs[name])}
         if not mset.adds_up(self.by, self.needs[name]):
             queries["total"] = Query(self.scope, self.period, None, needs=self.needs[name])
@@ -94,6 +97,15 @@ class Request:
         # serves every breakdown of the scope, the problem index and, for the set's
         # township_dims, the breakdowns by those
         return mset.additive and (self.by == "region" or self.by in mset.township_dims)
+
+    def by_joint_dims(self, mset: MeasureSet, needs: Needed) -> bool:
+        # the same statement for each of the set's joint dimensions: run once in a page run.
+        # Below the top only: there each breakdown seeks the scope's matters, which the joint
+        # statement does once (a district: 2 × 22 → 24 ms); the whole deployment counts its
+        # petitions as they are, and SQLite sorts 400 k rows on two columns slower than it
+        # groups them twice on one (246 ms against 2 × 100 ms)
+        return (self.by in mset.joint_dims and mset.adds_up(self.by, needs)
+                and not self.scope.is_whole_deployment)
 
 
 Served = tuple[int, str, str]         # (request, set, role)

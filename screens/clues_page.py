@@ -29,9 +29,11 @@ def render(view: View) -> None:
     commission = view.user.role == COMMISSION
     keys = list(dict.fromkeys(HEADLINE + tuple(k for step in FUNNEL for k in step if k) + OUTCOMES
                               + BY_PLACE + QUALITY + (OFFICIAL if commission else ())))
-    frame = view.figures(keys, with_change=True)
+    lists_shown = ("overdue_clues",) + (("transferred_clues",) if commission else ())
+    frame, lists, _, _ = data.together(lambda: view.figures(keys, with_change=True),
+                                       lambda: data.case_lists(view, lists_shown),
+                                       lambda: _mixes(view), lambda: _series(view))
     total = frame[frame["is_total"]].iloc[0]
-    lists = data.case_lists(view, ("overdue_clues",) + (("transferred_clues",) if commission else ()))
     cards.headline_cards(view, total, HEADLINE, key="clues.head")
     st.caption(_period_note(view))
     _funnel(view, total)
@@ -73,17 +75,26 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
     tables.figure_table(frame, QUALITY, key="clues.quality")
 
 
+MIX = (("source", "按线索来源", "受理线索数 · 按来源"),
+       ("category", "按问题类别", "受理线索数 · 按问题类别"))
+
+
+def _mixes(view: View) -> dict[str, pd.DataFrame]:
+    return data.figures_by_each(view, ["clues_received"], [dim for dim, _, _ in MIX])
+
+
 def _mix(view: View) -> None:
-    parts = (("source", "按线索来源", "受理线索数 · 按来源"),
-             ("category", "按问题类别", "受理线索数 · 按问题类别"))
-    mixes = data.figures_by_each(view, ["clues_received"], [dim for dim, _, _ in parts])
-    charts.mix_columns(view, mixes, "clues_received", parts, key="clues")
+    charts.mix_columns(view, _mixes(view), "clues_received", MIX, key="clues")
+
+
+def _series(view: View) -> pd.DataFrame:
+    return data.series(view, TRENDS, data.trend_start(view))
 
 
 def _trend(view: View) -> None:
     st.subheader("月度趋势")
     first = data.trend_start(view)
-    series = data.series(view, TRENDS, first)
+    series = _series(view)
     charts.trend_lines(view, series, TRENDS, key="clues.trend", title="累计受理与已办结线索",
                        note="两线之间为截至当月末尚未办结的线索。")
     st.caption(charts.trend_note(view, first))

@@ -31,8 +31,14 @@ def render(view: View) -> None:
                               + tuple(k for _, gap, unknown in THREE_GUARANTEES for k in (gap, unknown))
                               + tuple(cards.warning_keys(HEADLINE))
                               + ((RELATIVES,) if _sees(view, RELATIVES) else ())))
+    # the figures first: the lists, 漏保 by category and the waiting days reuse their 漏保
+    # statement within the page run; then the rest at once
     frame = view.figures(keys, with_change=True)
-    lists = data.case_lists(view, LISTS + ((RELATIVES,) if _sees(view, RELATIVES) else ()))
+    lists_shown = LISTS + ((RELATIVES,) if _sees(view, RELATIVES) else ())
+    crosscheck = view.db.has("crosscheck_hit")
+    lists, *_ = data.together(lambda: data.case_lists(view, lists_shown), lambda: _categories(view),
+                              lambda: data.histogram(view, "gap_waiting_median"),
+                              lambda: _registers(view) if crosscheck else None)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="coverage.head")
     st.caption("漏保人数、漏保率、超30天未纳入、死亡未退保、三保障未落实均为统计截至日的时点数。"
@@ -57,6 +63,14 @@ def _sees(view: View, key: str) -> bool:
     return audience is None or view.user.role in audience
 
 
+def _categories(view: View) -> pd.DataFrame:
+    return data.figures_by(view, ["gap_persons", "gap_rate"], "category")
+
+
+def _registers(view: View) -> pd.DataFrame:
+    return data.figures_by(view, list(CROSSCHECK), "register")
+
+
 def _gap_by_place(view: View, frame: pd.DataFrame) -> None:
     st.subheader(f"{drill.child_label(view)}漏保情况")
     choice = st.segmented_control("排名指标", ("gap_rate", "gap_persons"), default="gap_rate",
@@ -68,7 +82,7 @@ def _gap_by_place(view: View, frame: pd.DataFrame) -> None:
 
 def _by_category(view: View) -> None:
     st.subheader("按排查类别")
-    by_category = data.figures_by(view, ["gap_persons", "gap_rate"], "category")
+    by_category = _categories(view)
     charts.mix_bars(view, by_category, "gap_persons", key="coverage.category",
                     title="漏保人数 · 按排查类别")
 
@@ -114,7 +128,7 @@ def _crosscheck(view: View, total: pd.Series, lists: dict) -> None:
         tables.not_connected("数据比对疑点")
         return
     cards.headline_cards(view, total, CROSSCHECK, key="coverage.crosscheck")
-    by_register = data.figures_by(view, list(CROSSCHECK), "register")
+    by_register = _registers(view)
     # the table wider than the chart: its three figure columns were cut off in half the
     # width at 1440 px (比对疑点 itself is the chart beside it)
     left, right = st.columns([2, 3], gap="large")

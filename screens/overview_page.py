@@ -11,7 +11,7 @@ import streamlit as st
 from queries.figures import METRICS
 from ui import cards, checklist, data, drill, places, tables
 from ui.index_table import index_frames, top_townships
-from ui.trends import AREA_TRENDS, area_trends
+from ui.trends import AREA_TRENDS, area_series, area_trends
 from ui.navigation import View
 from ui.warnings_list import warning_list
 
@@ -27,7 +27,7 @@ STOCK_NOTE = "漏保人数、重复信访事项、线索办结率、整改销号
 def render(view: View) -> None:
     drill.breadcrumb(view)
     keys = list(dict.fromkeys(HEADLINE + MAP_FIGURES + tuple(cards.warning_keys(HEADLINE))))
-    frame = view.figures(keys, with_change=True)
+    frame, _ = data.together(lambda: view.figures(keys, with_change=True), lambda: area_series(view))
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="overview.head")
     st.caption(_period_note(view))

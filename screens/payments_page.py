@@ -15,7 +15,7 @@ from queries.payments import grace_days
 from ui import cards, charts, data, drill, places, tables
 from ui import format as fmt
 from ui.navigation import View
-from ui.trends import trends_side_by_side
+from ui.trends import trend_series, trends_side_by_side
 
 SUSPECT_NOTE = "疑点，需核实"
 HEADLINE = ("suspect_households", "holder_mismatch", "multi_card_persons",
@@ -38,7 +38,10 @@ TRENDS = ((("pay_count", "pay_late"), "发放笔数与发放不及时笔数"), (
 def render(view: View) -> None:
     drill.breadcrumb(view)
     keys = list(dict.fromkeys(HEADLINE + BY_PLACE + TIMELINESS + MORE + MAP_FIGURES))
-    frame = view.figures(keys, with_change=True)
+    chosen = _list_chosen()         # in the script's thread: the workers have no session state
+    frame, _, _, _ = data.together(lambda: view.figures(keys, with_change=True), lambda: _townships(view),
+                                   lambda: data.case_lists(view, [chosen]),
+                                   lambda: trend_series(view, TRENDS))
     total = frame[frame["is_total"]].iloc[0]
     st.warning(f"本页各项均为一卡通发放数据比对发现的疑点（{SUSPECT_NOTE}），不是认定结论；"
                "请核实后再作处理。", icon=":material/fact_check:")
@@ -112,6 +115,15 @@ def _trends(view: View) -> None:
     trends_side_by_side(view, TRENDS, key="payments", note="按发放日期所在月份统计。")
 
 
+LIST_CHOICE = "payments.list"
+
+
+def _list_chosen() -> str:
+    """The list the user has chosen (the control below keeps it), to start it early."""
+    chosen = st.session_state.get(LIST_CHOICE)
+    return chosen if chosen in {key for key, *_ in LISTS} else LISTS[0][0]
+
+
 def _lists(view: View, total: pd.Series) -> None:
     """One list at a time, chosen above it: each is a pass over the period's payments (at a
     province's top, seconds), so only the one asked for is read."""
@@ -119,7 +131,7 @@ def _lists(view: View, total: pd.Series) -> None:
     st.caption("发放账户为脱敏后的账户标识；点击镇街名称可进入该镇街画像。")
     by_key = {key: (figure, title, order) for key, figure, title, order in LISTS}
     key = st.segmented_control(
-        "清单", list(by_key), default=LISTS[0][0], required=True, key="payments.list",
+        "清单", list(by_key), default=LISTS[0][0], required=True, key=LIST_CHOICE,
         format_func=lambda k: f"{by_key[k][1]}（{fmt.value(METRICS[by_key[k][0]], total[by_key[k][0]])}）")
     figure, _, order = by_key[key]
     case = data.case_lists(view, [key])[key]

@@ -12,7 +12,7 @@ from queries.petitions import repeat_open_days, repeat_threshold
 from ui import cards, charts, data, drill, places, tables
 from ui.format import plain
 from ui.navigation import View
-from ui.trends import trends_side_by_side
+from ui.trends import trend_series, trends_side_by_side
 
 # 长期未化解 is the warning on the 未化解 card (ui.cards.WARNING_HOME), not a card of its
 # own; four cards, so that 未化解重复信访事项 and its warning fit at 1440 px (信访件数 is in
@@ -32,8 +32,9 @@ LISTS = ("repeat_matters", "overdue_petitions")
 def render(view: View) -> None:
     drill.breadcrumb(view)
     keys = list(dict.fromkeys(HEADLINE + BY_PLACE + RATES + tuple(cards.warning_keys(HEADLINE))))
-    frame = view.figures(keys, with_change=True)
-    lists = data.case_lists(view, LISTS)
+    frame, lists, _, _ = data.together(lambda: view.figures(keys, with_change=True),
+                                       lambda: data.case_lists(view, LISTS), lambda: _mixes(view),
+                                       lambda: trend_series(view, TRENDS))
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="petitions.head")
     st.caption(_period_note(view))
@@ -66,11 +67,16 @@ def _by_place(view: View, frame: pd.DataFrame) -> None:
     tables.figure_table(frame, BY_PLACE, key="petitions.areas")
 
 
+MIX = (("channel", "按信访渠道", "信访件数 · 按渠道"),
+       ("category", "按反映问题类别", "信访件数 · 按反映问题类别"))
+
+
+def _mixes(view: View) -> dict[str, pd.DataFrame]:
+    return data.figures_by_each(view, ["petitions"], [dim for dim, _, _ in MIX])
+
+
 def _mix(view: View) -> None:
-    parts = (("channel", "按信访渠道", "信访件数 · 按渠道"),
-             ("category", "按反映问题类别", "信访件数 · 按反映问题类别"))
-    mixes = data.figures_by_each(view, ["petitions"], [dim for dim, _, _ in parts])
-    charts.mix_columns(view, mixes, "petitions", parts, key="petitions")
+    charts.mix_columns(view, _mixes(view), "petitions", MIX, key="petitions")
 
 
 def _trends(view: View) -> None:

@@ -21,9 +21,11 @@ SPLIT = ("rect_status_open", "rect_status_in_progress", "rect_status_done", "rec
 
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    frame = view.figures(list(dict.fromkeys(HEADLINE + BY_PLACE + SPLIT)), with_change=True)
+    frame, lists, _, _ = data.together(
+        lambda: view.figures(list(dict.fromkeys(HEADLINE + BY_PLACE + SPLIT)), with_change=True),
+        lambda: data.case_lists(view, ("overdue_items",)),
+        lambda: data.burn_down(view), lambda: data.items_by_phase(view))
     total = frame[frame["is_total"]].iloc[0]
-    lists = data.case_lists(view, ("overdue_items",))
     cards.headline_cards(view, total, HEADLINE, key="rect.head")
     st.caption(_period_note(view))
     _by_place(view, frame)

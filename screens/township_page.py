@@ -21,7 +21,7 @@ from ui.filters import choose_scope, scope_options
 from ui.format import plain
 from ui.index_table import INDEX_HELP, index_frames, top_townships
 from ui.navigation import View, page_ref
-from ui.trends import area_trends
+from ui.trends import area_series, area_trends
 
 # the township's figures, area by area (the comparison table)
 BY_AREA = (
@@ -39,6 +39,7 @@ PICKER = "township.picker"
 # are passes over millions of payments each (bench: 乡镇画像 0.05 → 3.6 s on PostgreSQL
 # with them in the comparison)
 PAYMENTS = ("suspect_households", "holder_mismatch", "pay_on_time_rate")
+OPEN_CASE_KEYS = [k for k, _ in checklist.OPEN_CASES]
 
 
 def render(view: View) -> None:
@@ -48,7 +49,7 @@ def render(view: View) -> None:
     if scope.children:          # not a township: choose one
         _choose(view)
         return
-    frame = view.figures(FIGURES, with_change=True)
+    frame = _start(view)
     row = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, row, HEADLINE, key="township.head")
     st.caption(cards.change_note(view.filters.period))
@@ -63,6 +64,23 @@ def render(view: View) -> None:
     _open_cases(view)
     st.subheader("督导核查清单")
     checklist.downloads(view, lambda: [scope.code], key="township.checklist", label=scope.name)
+
+
+def _start(view: View) -> pd.DataFrame:
+    """The page's data calls at once (its figures, its 一卡通 checks, its district's figures,
+    its open cases, its trends); the sections below read them from the cache."""
+    district = data.district_of(view)
+    paid = view.db.has("payment")
+    frame, *_ = data.together(
+        lambda: view.figures(FIGURES, with_change=True),
+        lambda: view.figures(PAYMENTS, with_change=True) if paid else None,
+        lambda: _district_figures(view, district) if district is not None else None,
+        lambda: data.case_lists(view, OPEN_CASE_KEYS), lambda: area_series(view))
+    return frame
+
+
+def _district_figures(view: View, district) -> pd.DataFrame:
+    return data.figures_in(view.db, FIGURES, view.filters, view.user.regions, district.code)
 
 
 # --------------------------------------------------------------------------- picking
@@ -160,7 +178,7 @@ def _comparison(view: View, frame: pd.DataFrame, row: pd.Series) -> None:
     district = data.district_of(view)
     district_row = None
     if district is not None:
-        dframe = data.figures_in(view.db, FIGURES, view.filters, view.user.regions, district.code)
+        dframe = _district_figures(view, district)
         district_row = dframe[dframe["is_total"]].iloc[0]
     top = data.yardstick(view, FIGURES)
     own_name = view.filters.scope.name
@@ -204,7 +222,7 @@ def _payments(view: View) -> None:
 
 def _open_cases(view: View) -> None:
     st.subheader("未办结案件")
-    keys = [k for k, _ in checklist.OPEN_CASES]
+    keys = OPEN_CASE_KEYS
     lists = data.case_lists(view, keys)
     labels = [f"{title.split('：')[1]}（{_count(lists[k])}）" for k, title in checklist.OPEN_CASES]
     for tab, key in zip(st.tabs(labels), keys):

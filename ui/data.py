@@ -7,8 +7,9 @@ whose regions differ.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -26,8 +27,10 @@ from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
 from queries.series import monthly, months_back
-from queries.db import database_url
+from queries.db import PAGE_CALL_THREAD, database_url, side_by_side
 from ui.filters import Filters
+
+R = TypeVar("R")
 
 
 @st.cache_resource(show_spinner="正在连接报表库……")
@@ -38,6 +41,34 @@ def _open(url: str) -> Database:
 
 def database() -> Database:
     return _open(database_url())
+
+
+def together(*calls: Callable[[], R]) -> list[R]:
+    """A page's data calls (``figures``, ``case_lists``, ``series`` …; lambdas) run at once
+    before it draws, their results in order. On a cold cache their statements reach the
+    query pool together, so the page costs its slowest statements, not the sum of its calls
+    (重复信访 at a district made four calls one after another); on a warm one each call is
+    a cache read, as before. Only calls whose statements differ belong together: a call
+    that would reuse another's statement within the page run (应保尽保's lists reuse its
+    漏保) must come after it.
+
+    The calls run on worker threads without Streamlit's script context (its multithreading
+    guide: work in threads, draw in the script's), so a call must not draw; the caches'
+    own spinners are skipped there and one spinner shows here instead."""
+    with st.spinner("正在统计……"):
+        return side_by_side(*calls)
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns of every call made outside its script thread; ``together``'s worker
+    threads draw nothing by design, so their warnings are noise in the server log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.getMessage().startswith(f"Thread '{PAGE_CALL_THREAD}")
+                    and "missing ScriptRunContext" in record.getMessage())
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
 
 
 def missing_tables() -> frozenset[str]:
