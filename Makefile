@@ -69,7 +69,7 @@ briefing: $(STAMP) $(DEMO)
 	$(BIN)/python -m briefing --period $(PERIOD) $(if $(SCOPE),--scope $(SCOPE)) --out "$(OUT)"
 
 ddl: $(STAMP)
-	$(BIN)/python -m queries.schema --dialect postgresql
+	$(BIN)/python -m queries.schema --dialect postgresql --accounts
 
 clean:
 	rm -rf $(VENV) data/*.sqlite data/*.manifest.json bench/cache

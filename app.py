@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from queries.database import ContractViolation
-from queries.db import DatabaseUnavailable, database_url, describe_url
+from queries.db import DatabaseUnavailable
 from screens import (briefing_page, clues_page, coverage_page, data_notes_page, overview_page,
                      payments_page, petitions_page, rectification_page, township_page)
 from ui import data, drill, filters, layout, navigation, signin
@@ -53,7 +53,7 @@ def main() -> None:
     except (DatabaseUnavailable, ContractViolation) as exc:
         _sidebar_user(user, auth)
         st.error(plain(exc))
-        st.caption(f"报表库：{plain(describe_url(database_url()))}。问题解决后刷新本页即可。")
+        st.caption("问题解决后刷新本页即可。")          # the address is in the server log only
         return
     try:
         chosen = filters.resolve(db, user)

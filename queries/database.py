@@ -6,6 +6,7 @@ the figures that need it; a missing recommended index is a warning, not an error
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from queries.db import DatabaseUnavailable, describe_url, fetch, read_only_engine
+from queries.privileges import write_access
 from queries.sql import mark_bytewise_collation
 from queries.period import CAMPAIGN, BadPeriod, Period, make_period, quarter_of, quarters_between
 from queries.schema import (
@@ -21,6 +23,8 @@ from queries.schema import (
     petition, rectification, screening,
 )
 from queries.scope import RegionTree, Scope, deployment_scope, resolve_scope
+
+log = logging.getLogger(__name__)
 
 
 class ContractViolation(RuntimeError):
@@ -103,6 +107,8 @@ class Database:
     campaign: Campaign | None
     data_start: date
     contract: ContractReport = field(default_factory=ContractReport)
+    # what the account may write (queries.privileges), in Chinese; empty: read only
+    write_access: tuple[str, ...] = ()
 
     @classmethod
     def open(cls, url: str | None = None, engine: Engine | None = None, *,
@@ -113,9 +119,12 @@ class Database:
         try:
             report = check_contract(engine) if inspect_contract else ContractReport()
         except SQLAlchemyError as exc:
+            # the address (user, host, port, database) goes to the server log, not to users
+            log.warning("cannot open the reporting database %s: %s", describe_url(engine.url),
+                        type(exc).__name__)
             raise DatabaseUnavailable(
-                f"无法连接报表库（{describe_url(engine.url)}）。请确认数据库已启动、地址和账号正确，"
-                "或联系信息科。") from exc
+                "无法连接报表库。请确认数据库已启动、地址和账号正确，或联系信息科"
+                "（详细地址已记入服务器日志）。") from exc
         if not report.ok:
             raise ContractViolation(report.error_message())
         mark_bytewise_collation(engine)
@@ -129,7 +138,7 @@ class Database:
         return cls(engine=engine, tree=RegionTree.load(engine), data_as_of=data_as_of,
                    loaded_at=meta_rows.get("loaded_at"), source_note=meta_rows.get("source_note"),
                    campaign=_latest_campaign(engine), data_start=_data_start(engine, data_as_of),
-                   contract=report)
+                   contract=report, write_access=write_access(engine) if inspect_contract else ())
 
     @property
     def is_demo(self) -> bool:

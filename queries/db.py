@@ -25,6 +25,7 @@ from sqlalchemy.sql import Executable
 
 import settings
 from queries.sql import SEEK_EACH, SEEK_EACH_SETTINGS
+from queries.sqlite_guard import guard
 from queries.sqlite_library import memory_statistics_off
 
 T, R = TypeVar("T"), TypeVar("R")
@@ -85,7 +86,8 @@ def _sqlite_read_only(url: URL, timeout_s: int) -> Engine:
     if not path or path == ":memory:":
         raise DatabaseUnavailable("SQLite 报表库须为文件路径，不能是内存库。")
     if not Path(path).exists():
-        raise DatabaseUnavailable(f"找不到报表库文件：{path}。演示库请先运行 make demo-db。")
+        log.warning("the SQLite reporting database %s does not exist", path)
+        raise DatabaseUnavailable("找不到报表库文件（路径已记入服务器日志）。演示库请先运行 make demo-db。")
     ro_url = URL.create("sqlite", database=f"file:{Path(path).resolve()}?mode=ro",
                         query={"uri": "true"})
     engine = create_engine(ro_url)
@@ -98,6 +100,7 @@ def _sqlite_read_only(url: URL, timeout_s: int) -> Engine:
         cur.execute(f"PRAGMA mmap_size = {mmap_bytes}")
         cur.close()
         _sqlite_time_limit(dbapi_conn, timeout_s)
+        guard(dbapi_conn)        # last: from here on the connection only reads
 
     return engine
 

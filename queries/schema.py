@@ -280,8 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="打印报表库契约的建表语句 (DDL)")
     parser.add_argument("--dialect", default="postgresql",
                         help="sqlite, postgresql, mysql or mariadb (default postgresql)")
+    parser.add_argument("--database", default="<报表库名>", help="the reporting database's name, for --accounts")
+    parser.add_argument("--accounts", action="store_true",
+                        help="also the SELECT-only account for PostgreSQL and for MySQL/MariaDB")
     args = parser.parse_args(argv)
     sys.stdout.write(ddl(args.dialect))
+    if args.accounts:
+        from queries.privileges import reader_sql
+        for dialect in ("postgresql", "mysql"):
+            sys.stdout.write("\n" + reader_sql(dialect, args.database))
     return 0
 
 

@@ -11,6 +11,7 @@ from queries.database import Database
 from queries.figures import METRICS
 from queries.national_ledger import column_sources
 from queries.quality import KIND_LABEL, TABLE_LABEL
+from queries.privileges import reader_sql, warning_text
 from queries.schema import index_ddl
 from ui import data
 from ui.format import plain
@@ -89,9 +90,12 @@ def _unknown_codes(codes: pd.DataFrame) -> None:
 def _database(db: Database) -> None:
     missing_optional = db.contract.missing_optional
     missing_indexes = db.contract.missing_indexes
-    if not missing_optional and not missing_indexes:
+    if not missing_optional and not missing_indexes and not db.write_access:
         return
     st.subheader("报表库待完善（供信息科）")
+    if db.write_access:
+        st.error(plain(warning_text(db.write_access)), icon=":material/lock_open:")
+        st.code(reader_sql(db.dialect), language="sql")
     for table in missing_optional:
         st.info(f"报表库中没有“{TABLE_LABEL.get(table, table)}”表（{table}），"
                 f"{OPTIONAL_EFFECT.get(table, '相关指标')}显示为“未接入”。如源系统有此数据，请在 ETL 中补充。")

@@ -41,6 +41,7 @@ def test_demo_database_is_announced(monkeypatch, tmp_path):
 def test_missing_database_file(monkeypatch, tmp_path):
     at = _run(monkeypatch, f"sqlite:///{tmp_path / 'absent.sqlite'}")
     assert "找不到报表库文件" in at.error[0].value
+    assert "absent.sqlite" not in texts(at)            # the path is in the server log only
 
 
 def test_contract_violation_names_what_is_missing(monkeypatch, tmp_path):
@@ -60,3 +61,6 @@ def test_unreachable_server(monkeypatch):
     at = _run(monkeypatch, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
     assert "无法连接报表库" in at.error[0].value
     assert "Traceback" not in at.error[0].value
+    # the address (user, host, port, database) goes to the server log, never to users
+    shown = texts(at)
+    assert not any(part in shown for part in ("nobody", "127.0.0.1", ":9", "/none")), shown

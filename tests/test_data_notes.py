@@ -95,3 +95,27 @@ def test_missing_indexes_give_their_ddl(monkeypatch, tmp_path):
     ddl = "\n".join(c.value for c in at.code)
     assert ddl.count("CREATE INDEX") == len(RECOMMENDED_INDEXES)
     assert "ix_petition_matter" in ddl
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_account_that_can_write_is_named(monkeypatch, tmp_path, backend):
+    """The test server's PostgreSQL account is a superuser: 数据说明 says the account is not
+    read-only and shows the script for one, without the database's address; SQLite's
+    connections refuse every write, so nothing is said there."""
+    from conftest import dataset_url
+    url = dataset_url(backend, "notes_privileges", tmp_path)
+    load_rows(url, ROWS)
+    monkeypatch.setenv("OVERSIGHT_DB_URL", url)
+    at = fresh_app()
+    at._page_hash = calc_hash("data")             # the page at /data
+    submit(at, "commission", PASSWORDS["commission"]).run()
+    assert not at.exception, at.exception
+    warned = [e.value for e in at.error if "不是只读账号" in e.value]
+    if backend == "sqlite":
+        assert not warned
+        return
+    assert len(warned) == 1 and "超级用户" in warned[0], warned
+    scripts = [c.value for c in at.code]
+    assert any("GRANT SELECT ON TABLE recipient TO oversight_reader;" in s for s in scripts)
+    shown = texts(at) + "\n".join(scripts)
+    assert "127.0.0.1" not in shown and "notes_privileges" not in shown

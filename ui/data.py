@@ -23,6 +23,7 @@ from queries.problem_index import in_scope
 from queries.warnings import WARNING_FIGURES
 from queries.quality import quality_report, unknown_codes
 from queries.national_ledger import national_ledger as ledger_table
+from queries.privileges import warning_text
 from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
@@ -31,12 +32,17 @@ from queries.db import PAGE_CALL_THREAD, database_url, side_by_side
 from ui.filters import Filters
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner="正在连接报表库……")
 def _open(url: str) -> Database:
-    """One engine per database URL for the whole server (a failure is not cached)."""
-    return Database.open(url)
+    """One engine per database URL for the whole server (a failure is not cached). An
+    account that may write is said in the server log (and on 数据说明)."""
+    db = Database.open(url)
+    if db.write_access:
+        log.warning(warning_text(db.write_access))
+    return db
 
 
 def database() -> Database:
