@@ -119,6 +119,13 @@ def pytest_report_header(config):
     return lines
 
 
+@pytest.fixture(autouse=True)
+def own_sign_in_state(monkeypatch, tmp_path):
+    """Each test its own store of failed sign-ins and revoked cookies (ui.shared_state):
+    a lock left by one test must not meet the next."""
+    monkeypatch.setenv("OVERSIGHT_STATE_DB", str(tmp_path / "state.sqlite"))
+
+
 @pytest.fixture
 def downloads(monkeypatch) -> list:
     """The callables handed to download buttons (built on click): call one to click."""

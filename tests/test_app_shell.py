@@ -57,16 +57,38 @@ def test_attempt_limit_locks_the_account_even_for_the_right_password(monkeypatch
     assert signed_in("siming").metric
 
 
+def test_a_name_that_is_no_account_locks_the_same_way(monkeypatch):
+    # were only real accounts counted, a name that never locks would be one that does not
+    # exist: the same messages, the same lock, for any name
+    monkeypatch.setenv("OVERSIGHT_LOGIN_MAX_ATTEMPTS", "2")
+    for name in ("huli", "nobody-here"):
+        at = fresh_app()
+        for _ in range(2):
+            at = submit(at, name, "wrong-password")
+            assert [e.value for e in at.error] == ["用户名或密码错误。"], name
+        at = submit(at, name, "wrong-password")
+        assert [e.value for e in at.error] == [
+            "该用户名连续登录失败已达 2 次，已锁定 15 分钟。请稍后再试，或联系管理员。"], name
+
+
+def test_the_store_keeps_no_name_in_clear(monkeypatch, tmp_path):
+    import sqlite3
+    monkeypatch.setenv("OVERSIGHT_STATE_DB", str(tmp_path / "kept.sqlite"))
+    submit(fresh_app(), "Zhang San 13800000000", "wrong-password")
+    dump = "\n".join(sqlite3.connect(tmp_path / "kept.sqlite").iterdump())
+    assert "failed_sign_in" in dump and "Zhang" not in dump and "13800000000" not in dump
+
+
 def test_lock_lifts_after_its_time(monkeypatch):
     monkeypatch.setenv("OVERSIGHT_LOGIN_MAX_ATTEMPTS", "2")
-    monkeypatch.setenv("OVERSIGHT_LOGIN_LOCK_MINUTES", "0.0005")    # 30 ms
+    monkeypatch.setenv("OVERSIGHT_LOGIN_LOCK_MINUTES", "0.03")    # 1.8 s from the failure that locks
     at = fresh_app()
     for _ in range(2):
         at = submit(at, "huli", "wrong-password")
     at = submit(at, "huli", PASSWORDS["huli"])
     assert "已锁定" in at.error[0].value
     import time
-    time.sleep(0.1)
+    time.sleep(2)
     at.run()                                  # the lock's time has passed
     at = submit(at, "huli", PASSWORDS["huli"])
     assert any("登录成功" in s.value for s in at.success)

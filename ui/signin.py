@@ -1,40 +1,46 @@
-"""Sign-in and sign-out with streamlit-authenticator, in Chinese.
+"""Sign-in and sign-out, in Chinese: streamlit-authenticator for the sign-in cookie and
+the sign-out, our own form and checks around it.
 
-The credentials dict lives in ``st.cache_resource``: one dict for the whole server, so
-the library's failed-attempt counter (kept in it) counts across reruns and sessions and
-the limit really triggers. We add what the library lacks: the lock lifts by itself after
-``OVERSIGHT_LOGIN_LOCK_MINUTES``.
+- The cookie is screened before the library sees it: one signed with another algorithm
+  (``alg=none``, HS512: the library let ``InvalidAlgorithmError`` escape on every load), of
+  an account no longer in the user file, or revoked by a sign-out, is deleted and the form
+  shown, never a wedged page.
+- The form is ours: failed attempts are counted per entered name, whether the account
+  exists or not (the library counted existing accounts only, which told which exist), in
+  the store every app process shares (ui.shared_state); the password is checked (bcrypt)
+  for unknown names too, so the time taken tells nothing either.
+- Signing out revokes the session's cookie in that store until it would have expired: a
+  copied cookie stops working, in every process.
 """
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from pathlib import Path
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import LoginError
 
 import settings
+from ui import shared_state
 from ui.access import ENTERING, User, UserFile, load_user_file, user_from
 
 log = logging.getLogger(__name__)
 
-FORM_FIELDS = {"Form name": "用户登录", "Username": "用户名", "Password": "密码", "Login": "登录",
-               "Captcha": "验证码"}
 SESSION_KEYS = ("authentication_status", "username", "name", "roles", "email")
 WIDGET_SUFFIX = "_widget"      # our widgets' keys end so (ui/filters.py): never deleted here
+TOKEN = "oversight_sign_in_token"      # session state: the cookie this session signs in with
+EXPIRED = "登录状态已失效，请重新登录。"
+# a bcrypt hash to check unknown names against: the same work as for a known one
+_NOBODY = stauth.Hasher.hash("no such account")
 
 
 @st.cache_resource(show_spinner=False)
 def _user_file(path: str, _modified: float) -> UserFile:
     """Read once per server (and again when the file changes): the dict is shared."""
     return load_user_file(Path(path))
-
-
-@st.cache_resource(show_spinner=False)
-def _locks() -> dict[str, float]:
-    return {}   # username -> when the lock began
 
 
 def user_file() -> UserFile:
@@ -56,41 +62,108 @@ def authenticator(users: UserFile) -> stauth.Authenticate:
 def sign_in(users: UserFile, auth: stauth.Authenticate) -> User | None:
     """The signed-in user; else draws the sign-in form (or restores the sign-in from the
     cookie) and returns None."""
-    max_attempts = int(settings.get("OVERSIGHT_LOGIN_MAX_ATTEMPTS"))
-    _lift_expired_locks(users, max_attempts)
-    signed_in_before = bool(st.session_state.get("authentication_status"))
-    # signed out: a narrow form in the middle; signed in, login() only checks the cookie
-    area = st.columns([1, 1.4, 1])[1] if not signed_in_before else st.container()
-    try:
-        with area:
-            if not signed_in_before:
-                _sign_in_header()
-            auth.login(location="main", max_login_attempts=max_attempts, fields=FORM_FIELDS,
-                       key="sign_in")
-    except LoginError as exc:
-        if "attempts" in str(exc):
-            minutes = int(settings.get("OVERSIGHT_LOGIN_LOCK_MINUTES"))
-            area.error(f"该账号连续登录失败已达 {max_attempts} 次，已锁定 {minutes} 分钟。"
-                     "请稍后再试，或联系管理员。")
-        else:   # a cookie of an account that no longer exists
+    if st.session_state.get("authentication_status"):
+        token = st.session_state.get(TOKEN)
+        if token and shared_state.is_revoked(token):      # signed out elsewhere with this cookie
             _forget_session()
-            area.error("登录状态已失效，请重新登录。")
+            return _form(users, auth, EXPIRED)
+        user = user_from(users.credentials, st.session_state.get("username") or "")
+        if user is None:
+            _forget_session()
+            st.error("该账号已被删除或停用，请联系管理员。")
+        return user
+    notice = _screen_cookie(users, auth)
+    if notice is None:                       # a good cookie: the library signs it in
+        auth.login(location="unrendered", key="sign_in")
+        if st.session_state.get("authentication_status"):
+            st.session_state[TOKEN] = _cookie(users.cookie_name)
+            return user_from(users.credentials, st.session_state.get("username") or "")
+    return _form(users, auth, notice or None)
+
+
+def _screen_cookie(users: UserFile, auth: stauth.Authenticate) -> str | None:
+    """None when the request's cookie may sign in (or there is none: ""), else why not,
+    the cookie then deleted and ignored for the rest of this session."""
+    raw = _cookie(users.cookie_name)
+    if not raw or st.session_state.get("logout"):
+        return ""
+    try:
+        claims = jwt.decode(raw, users.cookie_key, algorithms=["HS256"])
+        problem = ("unknown account" if str(claims.get("username")) not in users.credentials["usernames"]
+                   else "revoked" if shared_state.is_revoked(raw)
+                   else "expired" if float(claims.get("exp_date", 0)) <= time.time() else None)
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:   # another algorithm or key, a forgery
+        problem = type(exc).__name__
+    if problem is None:
         return None
-    status = st.session_state.get("authentication_status")
-    if status is False:
+    log.info("sign-in cookie refused: %s", problem)
+    st.session_state["logout"] = True        # the library skips the cookie from now on
+    auth.cookie_controller.delete_cookie()
+    return EXPIRED
+
+
+def _cookie(name: str) -> str | None:
+    """The request's cookie ``name``, if it has one (membership first, as the library reads
+    it: a missing key may not raise)."""
+    value = st.context.cookies[name] if name in st.context.cookies else None
+    return value if isinstance(value, str) and value else None
+
+
+def _form(users: UserFile, auth: stauth.Authenticate, notice: str | None) -> None:
+    """The sign-in form, narrow in the middle; on 登录 the checks and, when they pass, the
+    session and its cookie."""
+    area = st.columns([1, 1.4, 1])[1]
+    with area:
+        _sign_in_header()
+        if notice:
+            st.info(notice)
+        with st.form("sign_in", clear_on_submit=False):
+            st.subheader("用户登录")
+            name = st.text_input("用户名", autocomplete="off")
+            password = st.text_input("密码", type="password", autocomplete="off")
+            pressed = st.form_submit_button("登录")
+    if pressed:
+        _check(users, auth, area, name, password)
+    return None
+
+
+def _check(users: UserFile, auth: stauth.Authenticate, area, name: str, password: str) -> None:
+    max_attempts = int(settings.get("OVERSIGHT_LOGIN_MAX_ATTEMPTS"))
+    minutes = float(settings.get("OVERSIGHT_LOGIN_LOCK_MINUTES"))
+    key = shared_state.name_key(name, users.cookie_key)
+    if shared_state.failures(key, max_attempts, minutes * 60) >= max_attempts:
+        area.error(_locked(max_attempts, minutes))
+        return
+    username = (name or "").strip().lower()
+    entry = users.credentials["usernames"].get(username)
+    try:
+        matches = stauth.Hasher.check_pw(password or "", entry["password"] if entry else _NOBODY)
+    except ValueError:               # a password in the file that is not a bcrypt hash
+        matches = False
+    if not (matches and entry):
+        shared_state.record_failure(key, max_attempts, minutes * 60)   # at the limit: the next try is refused
         area.error("用户名或密码错误。")
-    if not status:
-        return None
-    if not signed_in_before:
-        # this run drew the form and sends the cookie; the cookie component's answer
-        # reruns the script at once, and that run draws the page without the form
-        area.success(ENTERING)
-        return None
-    user = user_from(users.credentials, st.session_state.get("username") or "")
-    if user is None:
-        _forget_session()
-        st.error("该账号已被删除或停用，请联系管理员。")
-    return user
+        return
+    shared_state.clear_failures(key)
+    st.session_state.update({"authentication_status": True, "username": username,
+                             "name": entry.get("name") or username, "roles": entry.get("roles"),
+                             "email": entry.get("email"), "logout": None})
+    auth.cookie_controller.set_cookie()
+    st.session_state[TOKEN] = _issued(users, auth, username)
+    # this run drew the form and sends the cookie; the cookie component's answer reruns
+    # the script at once, and that run draws the page without the form
+    area.success(ENTERING)
+
+
+def _issued(users: UserFile, auth: stauth.Authenticate, username: str) -> str:
+    """The cookie the library has just set: its token, as the library encodes it."""
+    model = auth.cookie_controller.cookie_model
+    return jwt.encode({"username": username, "exp_date": model.exp_date}, users.cookie_key, algorithm="HS256")
+
+
+def _locked(max_attempts: int, minutes: float) -> str:
+    return (f"该用户名连续登录失败已达 {max_attempts} 次，已锁定 {minutes:g} 分钟。"
+            "请稍后再试，或联系管理员。")
 
 
 def current_user(users: UserFile) -> User | None:
@@ -103,28 +176,32 @@ def current_user(users: UserFile) -> User | None:
 
 def sign_out_button(auth: stauth.Authenticate) -> None:
     auth.logout(button_name="退出登录", location="sidebar", key="sign_out",
-                callback=lambda _info: _forget_session(keep_auth=True))
+                callback=lambda _info: _signed_out(auth))
     if not st.session_state.get("authentication_status"):
         st.rerun()        # signed out just now: draw the sign-in page, not this one
+
+
+def _signed_out(auth: stauth.Authenticate) -> None:
+    """Revoke this session's cookie (every copy of it, in every process) until it would
+    have expired, then forget the session."""
+    for token in {st.session_state.get(TOKEN), _cookie(auth.cookie_controller.cookie_model.cookie_name)}:
+        if token:
+            shared_state.revoke(token, _expiry(token, auth))
+    _forget_session(keep_auth=True)
+
+
+def _expiry(token: str, auth: stauth.Authenticate) -> float:
+    try:
+        claims = jwt.decode(token, auth.cookie_controller.cookie_model.cookie_key, algorithms=["HS256"])
+        return float(claims["exp_date"])
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        days = float(settings.get("OVERSIGHT_COOKIE_EXPIRY_DAYS"))
+        return datetime.now().timestamp() + days * 86400
 
 
 def _sign_in_header() -> None:
     st.title("社会救助监督看板")
     st.caption("民政局 · 纪委监委 专项治理监督平台（内网）。请使用分配的账号登录。")
-
-
-def _lift_expired_locks(users: UserFile, max_attempts: int) -> None:
-    locks, now = _locks(), time.time()
-    limit_s = 60 * float(settings.get("OVERSIGHT_LOGIN_LOCK_MINUTES"))
-    for name, entry in users.credentials["usernames"].items():
-        if entry.get("failed_login_attempts", 0) < max_attempts:
-            locks.pop(name, None)
-            continue
-        began = locks.setdefault(name, now)
-        if now - began >= limit_s:
-            entry["failed_login_attempts"] = 0
-            locks.pop(name, None)
-            log.info("sign-in lock lifted for one account")
 
 
 def _forget_session(keep_auth: bool = False) -> None:

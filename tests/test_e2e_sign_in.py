@@ -1,0 +1,134 @@
+"""The sign-in cookie in Chromium, against two app processes that share one state store
+and one cookie key, as behind the front server (issue 14, part 2):
+
+- a cookie signed with another algorithm (``alg=none``, HS512) or of an account no longer
+  in the user file clears itself and leaves the sign-in form, never an error or a page
+  stuck on 登录状态已失效;
+- signing out revokes the cookie on the server: a copy in another browser stops working,
+  on the other process too.
+
+Outside CI these tests skip (with the reason) when Chromium is missing; in CI they must run.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+
+import jwt
+import pytest
+
+from e2e.browser import HEIGHT, WIDTH, browser, chromium_path, error_boxes, main_text, sign_in, wait_for_app
+from e2e.server import running_app
+from settings import DEMO_DB_PATH
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+COOKIE = "oversight_auth"                        # config/demo-users.yaml, cookie.name
+KEY = "e2e-shared-cookie-key-" + "k" * 48     # 70 bytes: long enough for HS512 too
+
+if chromium_path() is None:
+    reason = "Chromium is not installed (apt-get install -y chromium)"
+    if IN_CI:
+        pytest.fail(reason + " — CI=true: the end-to-end tests are required", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Two app processes on one state store and one cookie key."""
+    tmp = tmp_path_factory.mktemp("sign_in")
+    env = {"OVERSIGHT_DB_URL": f"sqlite:///{DEMO_DB_PATH}", "OVERSIGHT_ACCESS_LOG": str(tmp / "access.log"),
+           "OVERSIGHT_STATE_DB": str(tmp / "state.sqlite"), "OVERSIGHT_COOKIE_KEY": KEY}
+    with running_app(env) as first, running_app(env) as second:
+        yield first, second
+
+
+def _context(chromium):
+    return chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+
+
+def _token(username: str, algorithm: str = "HS256", key: str = KEY) -> str:
+    claims = {"username": username, "exp_date": time.time() + 3600}
+    if algorithm == "none":
+        part = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
+        return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _cookie_value(context) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+def _open_with(chromium, base: str, token: str):
+    context = _context(chromium)
+    context.add_cookies([{"name": COOKIE, "value": token, "url": base}])
+    page = context.new_page()
+    page.goto(base + "/")
+    wait_for_app(page, 60_000)
+    return context, page
+
+
+def _shows_the_form(page) -> bool:
+    page.wait_for_selector("text=用户登录", timeout=30_000)
+    return "退出登录" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("how", ["alg=none", "HS512", "removed account", "another key"])
+def test_a_cookie_that_may_not_sign_in_clears_itself(chromium, servers, how):
+    base = servers[0]
+    token = {"alg=none": lambda: _token("leader", "none"),
+             "HS512": lambda: _token("leader", "HS512"),
+             "removed account": lambda: _token("left-the-bureau"),
+             "another key": lambda: _token("leader", key="x" * 48)}[how]()
+    context, page = _open_with(chromium, base, token)
+    try:
+        assert _shows_the_form(page), how
+        assert not error_boxes(page), (how, error_boxes(page))
+        page.wait_for_function("() => !document.cookie.includes('oversight_auth=')", timeout=15_000)
+        assert _cookie_value(context) is None, how
+        page.reload()                           # and the next load is a plain sign-in page
+        wait_for_app(page)
+        assert _shows_the_form(page) and "登录状态已失效" not in main_text(page), how
+    finally:
+        context.close()
+
+
+def test_a_good_cookie_still_signs_in_on_either_process(chromium, servers):
+    for base in servers:
+        context, page = _open_with(chromium, base, _token("supervisor"))
+        try:
+            page.wait_for_selector("text=退出登录", timeout=30_000)
+        finally:
+            context.close()
+
+
+def test_signing_out_revokes_every_copy_of_the_cookie(chromium, servers):
+    first, second = servers
+    context = _context(chromium)
+    page = context.new_page()
+    page.goto(first + "/")
+    wait_for_app(page, 60_000)
+    sign_in(page, "leader")
+    copied = _cookie_value(context)
+    assert copied, "no sign-in cookie was set"
+    # a copy works, in another browser, on the other process
+    thief, thief_page = _open_with(chromium, second, copied)
+    thief_page.wait_for_selector("text=退出登录", timeout=30_000)
+    thief.close()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_selector("text=用户登录", timeout=30_000)
+    context.close()
+    for base in (first, second):
+        thief, thief_page = _open_with(chromium, base, copied)
+        try:
+            assert _shows_the_form(thief_page), base
+            assert not error_boxes(thief_page)
+        finally:
+            thief.close()
