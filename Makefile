@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := data/demo.sqlite
 GENERATOR := $(wildcard data/*.py) queries/schema.py data/geo/xiamen_townships.csv
 
-.PHONY: setup run test demo-db bench ddl clean hash-password screenshots browser briefing
+.PHONY: setup run test demo-db bench ddl clean hash-password screenshots browser briefing serve nginx
 
 COOKIE_KEY := .local/cookie.key
 
@@ -22,6 +22,18 @@ browser:
 	  apt-get install -y -q chromium fonts-wqy-microhei >/dev/null || \
 	  { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; \
 	else echo "chromium missing: as root run 'apt-get install -y chromium fonts-wqy-microhei' for the end-to-end tests"; fi
+
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing nginx (apt-get)"; \
+	  apt-get install -y -q nginx >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q nginx >/dev/null; }; \
+	else echo "nginx missing: as root run 'apt-get install -y nginx' for make serve and its tests"; fi
+
+# nginx (TLS, headers, sticky sessions) in front of WORKERS app processes: deploy/serve.py
+WORKERS ?= 3
+serve: setup nginx
+	$(BIN)/python -m deploy.serve --workers $(WORKERS)
 
 # the demo's sign-in cookie key: random, local, never committed (.local/ is ignored)
 $(COOKIE_KEY):
@@ -43,7 +55,7 @@ run: setup
 	OVERSIGHT_COOKIE_KEY="$${OVERSIGHT_COOKIE_KEY:-$$(cat $(COOKIE_KEY))}" \
 	  $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
 
-test: setup
+test: setup nginx
 	$(BIN)/python -m pytest
 
 demo-db: $(STAMP)

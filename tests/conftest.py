@@ -1,7 +1,9 @@
 """Test databases: every query test runs on SQLite, PostgreSQL and MariaDB.
 
-The server URLs come from OVERSIGHT_TEST_PG_URL and OVERSIGHT_TEST_MYSQL_URL. Outside CI a
-server that does not answer is skipped with the reason printed; in CI (CI=true) it fails.
+The server URLs come from OVERSIGHT_TEST_PG_URL and OVERSIGHT_TEST_MYSQL_URL, else the
+servers this machine kind runs on their usual local ports (LOCAL_URLS). Outside CI a server
+that does not answer is skipped, the reason printed in one line at the end; in CI
+(CI=true) it fails.
 Each dataset (a hand-built fixture or the demo) gets its own database per backend, loaded
 once per session through a writable engine; tests read it through the app's read-only one.
 """
@@ -26,11 +28,14 @@ _loaded: dict[tuple[str, str], str] = {}
 _unreachable: dict[str, str] = {}
 
 
+# where this machine kind runs its servers (trust / empty password on 127.0.0.1): used
+# when the variables are not set, so that `make test` runs everything the machine can
+LOCAL_URLS = {"postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/oversight_test",
+              "mariadb": "mysql+pymysql://root@127.0.0.1:3306/oversight_test"}
+
+
 def _server_url(backend: str) -> URL:
-    raw = os.environ.get(_ENV[backend], "")
-    if not raw:
-        _skip_or_fail(backend, f"{_ENV[backend]} is not set")
-    return make_url(raw)
+    return make_url(os.environ.get(_ENV[backend]) or LOCAL_URLS[backend])
 
 
 def _skip_or_fail(backend: str, reason: str):
@@ -112,18 +117,33 @@ def open_dataset(backend, tmp_path_factory) -> Callable[[str, Callable[[str], No
         db.engine.dispose()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """One line at the end naming what did not run and why (a server that does not
+    answer, Chromium missing), so a green run that skipped half the suite says so."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.write_line("NOT RUN: " + "; ".join(f"{n} tests: {r}" for r, n in sorted(reasons.items())),
+                                    yellow=True, bold=True)
+
+
 def pytest_report_header(config):
     lines = []
     for backend, env in _ENV.items():
-        lines.append(f"{backend}: {env}={'set' if os.environ.get(env) else 'not set'}")
+        url = make_url(os.environ.get(env) or LOCAL_URLS[backend]).render_as_string(hide_password=True)
+        lines.append(f"{backend}: {url} ({env} {'set' if os.environ.get(env) else 'not set: the local server'})")
     return lines
 
 
 @pytest.fixture(autouse=True)
-def own_sign_in_state(monkeypatch, tmp_path):
+def own_sign_in_state(monkeypatch, tmp_path_factory):
     """Each test its own store of failed sign-ins and revoked cookies (ui.shared_state):
-    a lock left by one test must not meet the next."""
-    monkeypatch.setenv("OVERSIGHT_STATE_DB", str(tmp_path / "state.sqlite"))
+    a lock left by one test must not meet the next. Not in the test's tmp_path, whose
+    files some tests list."""
+    monkeypatch.setenv("OVERSIGHT_STATE_DB", str(tmp_path_factory.mktemp("state") / "state.sqlite"))
 
 
 @pytest.fixture

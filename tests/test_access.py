@@ -142,3 +142,29 @@ def test_access_log_lines_are_json(tmp_path):
     append(path, {"user": "siming", "rows": 0})
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(x)["user"] for x in lines] == ["leader", "siming"]
+
+
+def _write_lines(path: str, writer: int, n: int) -> None:
+    from pathlib import Path
+    for i in range(n):
+        # long lines make a torn write likelier
+        append(Path(path), {"writer": writer, "i": i, "page": "应保尽保" * 1000})     # 12 KB: past a buffered file's 8 KB
+
+
+def test_concurrent_writers_lose_and_tear_no_line(tmp_path):
+    """Several app processes append to one access log at once (issue 14, part 3): every
+    line arrives whole, none is lost."""
+    import json
+    import multiprocessing
+    path = tmp_path / "access.log"
+    writers, lines = 4, 400
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_write_lines, args=(str(path), w, lines)) for w in range(writers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(entries) == writers * lines
+    assert sorted((e["writer"], e["i"]) for e in entries) == [(w, i) for w in range(writers) for i in range(lines)]

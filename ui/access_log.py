@@ -8,6 +8,7 @@ It lives outside the database, which stays read-only: ``OVERSIGHT_ACCESS_LOG``.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +18,7 @@ import streamlit as st
 import settings
 from ui.access import User
 
-_WRITE = threading.Lock()          # sessions run in threads of one process
+_WRITE = threading.Lock()          # sessions run in threads of one process; processes: O_APPEND
 _SEEN = "oversight_access_logged"  # session state: (page, list, scope, period) already logged
 
 
@@ -55,8 +56,17 @@ def _entry(user: User, page: str, what: str, scope_code: str, period_key: str, r
 
 
 def append(path: Path, entry: dict) -> None:
-    line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    """One line, written whole: several app processes append to the same file, so the line
+    goes out in a single write() on a file opened O_APPEND (the kernel puts each such
+    write at the end of the file, never interleaved with another's), not through a
+    buffered file object that may split it."""
+    data = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     with _WRITE:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            written = os.write(fd, data)
+        finally:
+            os.close(fd)
+    if written != len(data):          # a full disk: say so rather than leave half a line
+        raise OSError(f"access log: {written} of {len(data)} bytes written")
