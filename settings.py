@@ -37,7 +37,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}",
-            "报表库地址，任意 SQLAlchemy URL；默认为 data/ 下的演示库 (SQLite)"),
+            "报表库地址，任意 SQLAlchemy URL；同一报表库的多个副本可用逗号或空格分隔列出（读请求分散到各副本，"
+            "某副本停止响应时自动改用其他副本）；默认为 data/ 下的演示库 (SQLite)"),
     Setting("OVERSIGHT_QUERY_TIMEOUT_S", 30,
             "单条查询的时限（秒），超时即中止，防止拖垮报表库"),
     Setting("OVERSIGHT_QUERY_THREADS", 4,

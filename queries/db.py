@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine, URL
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 
 import settings
@@ -53,9 +54,25 @@ def describe_url(url: str | URL) -> str:
         return re.sub(r"//.*@", "//***@", str(url))
 
 
-def read_only_engine(url: str | URL | None = None) -> Engine:
-    """An engine on which every session is read-only and every statement time-limited."""
-    url = make_url(url or database_url())
+def replica_urls(value: str | URL) -> list[URL]:
+    """``OVERSIGHT_DB_URL`` may name several replicas of one reporting database, separated
+    by commas or spaces (a separator counts only before another URL's scheme, so a SQLite
+    path may hold either)."""
+    if isinstance(value, URL):
+        return [value]
+    return [make_url(part) for part in re.split(r"[\s,]+(?=[a-z][a-z0-9+]*://)", value.strip()) if part]
+
+
+def read_only_engine(url: str | URL | None = None, *, pooled: bool = True) -> Engine:
+    """An engine on which every session is read-only and every statement time-limited.
+    Several URLs (replicas): one engine whose connections are spread over them and that
+    goes on with the others when one stops answering (``Replicas``). ``pooled=False``: a
+    new connection each time (a replica's engine, whose connections the replicas' pool
+    takes over)."""
+    urls = replica_urls(url or database_url())
+    if len(urls) > 1:
+        return _replicated(urls)
+    url = urls[0]
     timeout_s = int(settings.get("OVERSIGHT_QUERY_TIMEOUT_S"))
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -71,14 +88,70 @@ def read_only_engine(url: str | URL | None = None) -> Engine:
                    f"-c statement_timeout={timeout_s * 1000} -c work_mem={work_mem} "
                    f"-c random_page_cost={float(settings.get('OVERSIGHT_PG_RANDOM_PAGE_COST'))} "
                    f"-c max_parallel_workers_per_gather={workers}")
-        return create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
+        return create_engine(url, connect_args={"options": options}, **_pool_args(pooled))
     if backend in {"mysql", "mariadb"}:
         if "charset" not in url.query:
             url = url.update_query_dict({"charset": "utf8mb4"})
-        engine = create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+        engine = create_engine(url, pool_recycle=3600, **_pool_args(pooled))
         event.listen(engine, "connect", _mysql_session_setup(timeout_s))
         return engine
     raise DatabaseUnavailable(f"不支持的数据库类型：{backend}。请使用 SQLite、PostgreSQL 或 MySQL/MariaDB。")
+
+
+def _pool_args(pooled: bool) -> dict:
+    return {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
+
+
+class Replicas:
+    """A pool's ``creator`` over several replicas: each new connection comes from the next
+    replica in turn (the sessions spread over them), made by that replica's own read-only
+    engine (its session settings applied) and detached from it. A replica that does not
+    answer is passed over for ``COOLDOWN_S``, then tried again, so one that comes back
+    takes its share again without a restart. When none answers, the last error is raised:
+    the page says in Chinese that the database cannot be reached and recovers on a later
+    run."""
+
+    COOLDOWN_S = 10.0
+
+    def __init__(self, engines: list[Engine]):
+        self.engines = engines
+        self.resting_until = [0.0] * len(engines)
+        self.turn = 0
+        self.lock = threading.Lock()
+
+    def connect(self):
+        with self.lock:
+            start, self.turn = self.turn, self.turn + 1
+        now, n = time.monotonic(), len(self.engines)
+        order = [(start + k) % n for k in range(n)]
+        # those not resting first; the resting ones last (all of them, when all rest)
+        order = [i for i in order if self.resting_until[i] <= now] + [i for i in order if self.resting_until[i] > now]
+        error: Exception | None = None
+        for i in order:
+            try:
+                proxied = self.engines[i].raw_connection()
+            except Exception as exc:        # noqa: BLE001 - the driver's own error (raw_connection
+                # does not wrap it): try the next replica
+                self.resting_until[i] = time.monotonic() + self.COOLDOWN_S
+                log.warning("replica %s does not answer: %s", describe_url(self.engines[i].url), type(exc).__name__)
+                error = exc
+                continue
+            self.resting_until[i] = 0.0
+            proxied.detach()                            # ours now, not that engine's pool's
+            return proxied.dbapi_connection
+        raise error if error is not None else DatabaseUnavailable("没有可用的报表库副本。")
+
+
+def _replicated(urls: list[URL]) -> Engine:
+    """One engine over several replicas of one reporting database (``Replicas``)."""
+    backends = {u.get_backend_name() for u in urls}
+    if "sqlite" in backends or len(backends) > 1:
+        raise DatabaseUnavailable("多个报表库地址须为同一种数据库服务器（PostgreSQL 或 MySQL/MariaDB）的副本；"
+                                  "SQLite 不支持副本。")
+    replicas = Replicas([read_only_engine(u, pooled=False) for u in urls])
+    # pre-ping: a pooled connection to a replica that has stopped is found at checkout
+    # and replaced by one from another replica, before the statement runs
+    return create_engine(urls[0], creator=replicas.connect, pool_pre_ping=True, pool_recycle=3600)
 
 
 def _sqlite_read_only(url: URL, timeout_s: int) -> Engine:
