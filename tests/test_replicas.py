@@ -72,7 +72,7 @@ def clusters():
     primary, replica = free_port(), free_port()
     names = ("oversight_test_primary", "oversight_test_replica")
     _cluster(names[0], primary)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{{}}/reporting"
+    url = "postgresql+psycopg://postgres@127.0.0.1:{}/reporting"
     _run("psql", "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres", "-c", "CREATE DATABASE reporting")
     load_rows(url.format(primary), ROWS)
     _cluster(names[1], replica, data_from=primary)
