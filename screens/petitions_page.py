@@ -114,5 +114,7 @@ def _flagged(view: View, case) -> None:
         tables.case_table(petitions, view, key="petitions.matter_rows", order="收到日期")
 
 
-def _long_open(row: pd.Series) -> bool:
-    return row["resolution"] == "未化解" and (row["days_open"] or 0) > repeat_open_days()
+def _long_open(rows: pd.DataFrame) -> pd.Series:
+    """超60天: the unresolved matters open longer than the warning's days."""
+    days = pd.to_numeric(rows["days_open"], errors="coerce").fillna(0)
+    return (rows["resolution"] == "未化解") & (days > repeat_open_days())

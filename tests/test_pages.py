@@ -372,3 +372,20 @@ def test_worst_place_at_a_township_is_among_its_districts(db):
     lowest = places.loc[places["rect_close_rate"].astype(float).idxmin()]
     line = next(m.value for m in at.markdown if m.value.startswith("**整改销号率最低："))
     assert line.startswith(f"**整改销号率最低：{lowest['name']}（{fmt.value(METRICS['rect_close_rate'], lowest['rect_close_rate'])}")
+
+
+def test_flagged_matters_open_past_the_warning_days_are_red():
+    """超60天 marked red: exactly the unresolved matters open longer than the warning's
+    days, as many as the figure 长期未化解重复信访事项 counts (the whole list is shown)."""
+    import re
+    at = open_page("commission", "petitions", {"period": "campaign"})
+    element = next(f for f in at.dataframe if "信访次数" in f.value.columns)
+    table = element.value
+    rules = [rule.split("{") for rule in element.proto.arrow_data.styler.styles.split("}") if "{" in rule]
+    red_rows = {int(r) for selectors, declared in rules if "color:" in declared
+                for r in re.findall(r"_row(\d+)_col", selectors)}
+    expected = {i for i, (state, days) in enumerate(zip(table["化解情况"], table["历时天数"]))
+                if state == "未化解" and days > 60}
+    db = Database.open(f"sqlite:///{DEMO_DB_PATH}")
+    figure = compute(db, ["unresolved_repeat_long"], db.scope(None), db.period("campaign"))
+    assert red_rows == expected and len(red_rows) == int(figure.iloc[0]["unresolved_repeat_long"]) > 0
