@@ -39,6 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OVERSIGHT_DB_URL", f"sqlite:///{DEMO_DB_PATH}",
             "报表库地址，任意 SQLAlchemy URL；同一报表库的多个副本可用逗号或空格分隔列出（读请求分散到各副本，"
             "某副本停止响应时自动改用其他副本）；默认为 data/ 下的演示库 (SQLite)"),
+    Setting("OVERSIGHT_DATA_CHECK_S", 60,
+            "每隔多少秒查看一次报表库 meta 表：数据截至日或装载时间变化（夜间装载完成）即重新打开报表库"),
+    Setting("OVERSIGHT_WARM_CACHE", 1,
+            "新数据装载后是否在后台预先计算各页首屏（1 是，0 否）；多进程部署时只由一个进程计算"),
     Setting("OVERSIGHT_QUERY_TIMEOUT_S", 30,
             "单条查询的时限（秒），超时即中止，防止拖垮报表库"),
     Setting("OVERSIGHT_QUERY_THREADS", 4,
@@ -70,7 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
             "地图边界 GeoJSON 文件或文件夹，多个用分号分隔；要素属性 code 为 6、9 或 12 位区划代码，"
             "同一代码以后列者为准。默认为 data/ 下的演示边界（镇街为示意边界）；无边界的地区画为点"),
     Setting("OVERSIGHT_CACHE_TTL_S", 3600,
-            "页面统计结果的缓存时长（秒）；缓存键含库地址、数据截至日、统计期、范围和可查看区划"),
+            "清单（含个人信息）在各进程内存中的缓存时长（秒）；统计结果（不含个人信息）按数据批次缓存在磁盘上，"
+            "各进程共享，新数据装载后自动失效"),
     Setting("OVERSIGHT_REPEAT_THRESHOLD", 3,
             "重复信访事项的次数门槛：同一事项信访件数达到此数即为重复信访（含）"),
     Setting("OVERSIGHT_PAYMENT_GRACE_DAYS", 0,

@@ -24,15 +24,15 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(env: dict[str, str] | None = None, timeout_s: float = 60,
-                script: str | Path = "app.py") -> Iterator[str]:
+                script: str | Path = "app.py", extra_args: list[str] | None = None) -> Iterator[str]:
     """A fresh server on 127.0.0.1:<port>; yields its base URL. ``env`` adds settings
     (the cookie key defaults to a random one); ``script``: another Streamlit script (the
-    benchmark's bare pages)."""
+    benchmark's bare pages); ``extra_args``: more ``streamlit run`` options."""
     port = free_port()
     full_env = {**os.environ, "OVERSIGHT_COOKIE_KEY": secrets.token_urlsafe(48), **(env or {})}
     command = [str(STREAMLIT) if STREAMLIT.exists() else sys.executable, *([] if STREAMLIT.exists() else ["-m", "streamlit"]),
                "run", str(script), "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.headless", "true"]
+               "--server.headless", "true", *(extra_args or [])]
     log_path = Path(full_env.get("OVERSIGHT_E2E_SERVER_LOG", "/dev/null"))
     with log_path.open("ab") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)

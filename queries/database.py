@@ -176,6 +176,14 @@ class Database:
         return deployment_scope(self.tree)
 
 
+def current_load(db: Database) -> tuple[str, str | None]:
+    """meta's data_as_of (as written, its first 10 characters) and loaded_at now: one
+    small read, to notice a new load."""
+    rows = dict(fetch(db.engine, select(meta.c.key, meta.c.value)
+                      .where(meta.c.key.in_(["data_as_of", "loaded_at"]))).itertuples(index=False))
+    return str(rows.get("data_as_of") or "")[:10], rows.get("loaded_at")
+
+
 def _latest_campaign(engine: Engine) -> Campaign | None:
     rows = fetch(engine, select(campaign).order_by(campaign.c.start_date.desc(),
                                                      campaign.c.campaign_id.desc()).limit(1))

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -230,6 +231,21 @@ _CALLS: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+_ONE_AT_A_TIME: contextvars.ContextVar[bool] = contextvars.ContextVar("one_at_a_time", default=False)
+
+
+@contextmanager
+def one_at_a_time():
+    """Within it, ``parallel_map`` and ``side_by_side`` run their work in the calling
+    thread, one after another: background work (ui.warm) that must leave the pools'
+    threads to users' requests."""
+    token = _ONE_AT_A_TIME.set(True)
+    try:
+        yield
+    finally:
+        _ONE_AT_A_TIME.reset(token)
+
+
 def parallel_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """``[fn(x) for x in items]``, run side by side on a shared pool of
     ``OVERSIGHT_QUERY_THREADS`` threads (each on a connection of its own): statements of one
@@ -237,7 +253,7 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     works) uses several cores. Results in order; the first exception is raised. Not to be
     called from within ``fn`` (the pool's threads would wait on themselves)."""
     items = list(items)
-    if len(items) <= 1:
+    if len(items) <= 1 or _ONE_AT_A_TIME.get():
         return [fn(x) for x in items]
     futures = [_pool().submit(contextvars.copy_context().run, fn, x) for x in items]
     return [f.result() for f in futures]
@@ -260,7 +276,7 @@ def side_by_side(*calls: Callable[[], R]) -> list[R]:
     pool's threads must not wait on themselves. Results in order; the first exception is
     raised."""
     global _CALLS
-    if len(calls) <= 1:
+    if len(calls) <= 1 or _ONE_AT_A_TIME.get():
         return [call() for call in calls]
     with _POOL_LOCK:
         if _CALLS is None:

@@ -24,15 +24,22 @@ OFFICIAL = ("official_clues", "clues_transferred", "cases_filed", "officials_acc
 TRENDS = ["clues_received_total", "clues_concluded"]
 
 
-def render(view: View) -> None:
-    drill.breadcrumb(view)
+def start(view: View, lists: bool = True) -> list:
+    """The page's data calls at once (``data.together``). ``lists=False``: its figures,
+    breakdowns and trends only, nothing personal (what ui.warm computes ahead)."""
     commission = view.user.role == COMMISSION
     keys = list(dict.fromkeys(HEADLINE + tuple(k for step in FUNNEL for k in step if k) + OUTCOMES
                               + BY_PLACE + QUALITY + (OFFICIAL if commission else ())))
     lists_shown = ("overdue_clues",) + (("transferred_clues",) if commission else ())
-    frame, lists, _, _ = data.together(lambda: view.figures(keys, with_change=True),
-                                       lambda: data.case_lists(view, lists_shown),
-                                       lambda: _mixes(view), lambda: _series(view))
+    return data.together(lambda: view.figures(keys, with_change=True),
+                         lambda: data.case_lists(view, lists_shown) if lists else None,
+                         lambda: _mixes(view), lambda: _series(view))
+
+
+def render(view: View) -> None:
+    drill.breadcrumb(view)
+    commission = view.user.role == COMMISSION
+    frame, lists, _, _ = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="clues.head")
     st.caption(_period_note(view))

@@ -25,8 +25,9 @@ RELATIVES = "staff_relatives"
 LISTS = ("uncovered_persons", "deceased_active", "paid_after_death", "pending_crosscheck")
 
 
-def render(view: View) -> None:
-    drill.breadcrumb(view)
+def start(view: View, lists: bool = True) -> tuple:
+    """The page's data calls at once (``data.together``). ``lists=False``: its figures,
+    breakdowns and trends only, nothing personal (what ui.warm computes ahead)."""
     keys = list(dict.fromkeys(HEADLINE + BY_PLACE + DEATH + CROSSCHECK
                               + tuple(k for _, gap, unknown in THREE_GUARANTEES for k in (gap, unknown))
                               + tuple(cards.warning_keys(HEADLINE))
@@ -36,9 +37,15 @@ def render(view: View) -> None:
     frame = view.figures(keys, with_change=True)
     lists_shown = LISTS + ((RELATIVES,) if _sees(view, RELATIVES) else ())
     crosscheck = view.db.has("crosscheck_hit")
-    lists, *_ = data.together(lambda: data.case_lists(view, lists_shown), lambda: _categories(view),
-                              lambda: data.histogram(view, "gap_waiting_median"),
+    cases, *_ = data.together(lambda: data.case_lists(view, lists_shown) if lists else None,
+                              lambda: _categories(view), lambda: data.histogram(view, "gap_waiting_median"),
                               lambda: _registers(view) if crosscheck else None)
+    return frame, cases
+
+
+def render(view: View) -> None:
+    drill.breadcrumb(view)
+    frame, lists = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="coverage.head")
     st.caption("漏保人数、漏保率、超30天未纳入、死亡未退保、三保障未落实均为统计截至日的时点数。"

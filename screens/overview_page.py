@@ -24,10 +24,15 @@ TRENDS = AREA_TRENDS
 STOCK_NOTE = "漏保人数、重复信访事项、线索办结率、整改销号率为统计截至日的时点数"
 
 
+def start(view: View, lists: bool = True) -> list:
+    """The page's data calls at once (``data.together``); it has no list of its own."""
+    keys = list(dict.fromkeys(HEADLINE + MAP_FIGURES + tuple(cards.warning_keys(HEADLINE))))
+    return data.together(lambda: view.figures(keys, with_change=True), lambda: area_series(view))
+
+
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    keys = list(dict.fromkeys(HEADLINE + MAP_FIGURES + tuple(cards.warning_keys(HEADLINE))))
-    frame, _ = data.together(lambda: view.figures(keys, with_change=True), lambda: area_series(view))
+    frame, _ = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="overview.head")
     st.caption(_period_note(view))

@@ -35,13 +35,19 @@ LISTS = (("holder_mismatch_payments", "holder_mismatch", "持卡人不一致", "
 TRENDS = ((("pay_count", "pay_late"), "发放笔数与发放不及时笔数"), (("pay_on_time_rate",), "按时发放率"))
 
 
+def start(view: View, lists: bool = True, chosen: str = LISTS[0][0]) -> list:
+    """The page's data calls at once (``data.together``). ``lists=False``: its figures,
+    breakdowns and trends only, nothing personal (what ui.warm computes ahead)."""
+    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + TIMELINESS + MORE + MAP_FIGURES))
+    return data.together(lambda: view.figures(keys, with_change=True), lambda: _townships(view),
+                         lambda: data.case_lists(view, [chosen]) if lists else None,
+                         lambda: trend_series(view, TRENDS))
+
+
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + TIMELINESS + MORE + MAP_FIGURES))
-    chosen = _list_chosen()         # in the script's thread: the workers have no session state
-    frame, _, _, _ = data.together(lambda: view.figures(keys, with_change=True), lambda: _townships(view),
-                                   lambda: data.case_lists(view, [chosen]),
-                                   lambda: trend_series(view, TRENDS))
+    # the list chosen read in the script's thread: the workers have no session state
+    frame, _, _, _ = start(view, chosen=_list_chosen())
     total = frame[frame["is_total"]].iloc[0]
     st.warning(f"本页各项均为一卡通发放数据比对发现的疑点（{SUSPECT_NOTE}），不是认定结论；"
                "请核实后再作处理。", icon=":material/fact_check:")

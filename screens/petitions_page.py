@@ -29,12 +29,18 @@ TRENDS = ((("petitions", "petitions_closed"), "收到与办结信访件数"), ((
 LISTS = ("repeat_matters", "overdue_petitions")
 
 
+def start(view: View, lists: bool = True) -> list:
+    """The page's data calls at once (``data.together``). ``lists=False``: its figures,
+    breakdowns and trends only, nothing personal (what ui.warm computes ahead)."""
+    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + RATES + tuple(cards.warning_keys(HEADLINE))))
+    return data.together(lambda: view.figures(keys, with_change=True),
+                         lambda: data.case_lists(view, LISTS) if lists else None, lambda: _mixes(view),
+                         lambda: trend_series(view, TRENDS))
+
+
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    keys = list(dict.fromkeys(HEADLINE + BY_PLACE + RATES + tuple(cards.warning_keys(HEADLINE))))
-    frame, lists, _, _ = data.together(lambda: view.figures(keys, with_change=True),
-                                       lambda: data.case_lists(view, LISTS), lambda: _mixes(view),
-                                       lambda: trend_series(view, TRENDS))
+    frame, lists, _, _ = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="petitions.head")
     st.caption(_period_note(view))

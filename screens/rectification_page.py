@@ -19,12 +19,18 @@ BY_PLACE = ("rect_close_rate", "rect_items", "rect_unclosed", "rect_overdue")
 SPLIT = ("rect_status_open", "rect_status_in_progress", "rect_status_done", "rect_status_other")
 
 
+def start(view: View, lists: bool = True) -> list:
+    """The page's data calls at once (``data.together``). ``lists=False``: its figures,
+    breakdowns and trends only, nothing personal (what ui.warm computes ahead)."""
+    return data.together(
+        lambda: view.figures(list(dict.fromkeys(HEADLINE + BY_PLACE + SPLIT)), with_change=True),
+        lambda: data.case_lists(view, ("overdue_items",)) if lists else None,
+        lambda: data.burn_down(view), lambda: data.items_by_phase(view))
+
+
 def render(view: View) -> None:
     drill.breadcrumb(view)
-    frame, lists, _, _ = data.together(
-        lambda: view.figures(list(dict.fromkeys(HEADLINE + BY_PLACE + SPLIT)), with_change=True),
-        lambda: data.case_lists(view, ("overdue_items",)),
-        lambda: data.burn_down(view), lambda: data.items_by_phase(view))
+    frame, lists, _, _ = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="rect.head")
     st.caption(_period_note(view))

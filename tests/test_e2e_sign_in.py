@@ -132,3 +132,36 @@ def test_signing_out_revokes_every_copy_of_the_cookie(chromium, servers):
             assert not error_boxes(thief_page)
         finally:
             thief.close()
+
+
+def test_the_warmed_cache_is_every_process_s(chromium, tmp_path):
+    """One process warms the first views after a load (ui.warm); the other, which never
+    warms (the load is claimed), reads them from the shared disk cache."""
+    home = tmp_path / "home"            # the servers' own ~/.streamlit/cache
+    env = {"OVERSIGHT_DB_URL": f"sqlite:///{DEMO_DB_PATH}", "OVERSIGHT_ACCESS_LOG": str(tmp_path / "access.log"),
+           "OVERSIGHT_STATE_DB": str(tmp_path / "state.sqlite"), "OVERSIGHT_COOKIE_KEY": KEY, "HOME": str(home)}
+    second_log = tmp_path / "second.log"
+    with running_app(env) as first, running_app({**env, "OVERSIGHT_E2E_SERVER_LOG": str(second_log)},
+                                                extra_args=["--logger.level", "debug"]) as second:
+        context = _context(chromium)
+        page = context.new_page()
+        page.goto(first + "/")
+        wait_for_app(page, 60_000)
+        sign_in(page, "leader")                          # the first process sees the load: it warms
+        cache = home / ".streamlit" / "cache"
+        counts, deadline = [], time.monotonic() + 120
+        while time.monotonic() < deadline:               # until the warming has written its last result
+            counts.append(len(list(cache.glob("*.memo"))) if cache.is_dir() else 0)
+            if len(counts) > 6 and counts[-1] > 20 and len(set(counts[-6:])) == 1:
+                break
+            time.sleep(0.5)
+        context.close()
+        context = _context(chromium)
+        page = context.new_page()
+        page.goto(second + "/")
+        wait_for_app(page, 60_000)
+        sign_in(page, "leader")
+        context.close()
+    hits = second_log.read_text(encoding="utf-8", errors="replace").count("Disk cache HIT")
+    # 总览 asks four shared caches (its figures, trends, warnings, problem index): all from disk
+    assert counts[-1] > 20 and hits >= 4, (counts[-6:], hits)

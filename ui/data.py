@@ -7,12 +7,16 @@ whose regions differ.
 """
 from __future__ import annotations
 
+import functools
 import logging
+import pickle
+import time
 from datetime import date
 from typing import Callable, Iterable, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.caching.cache_errors import CacheError
 
 import settings
 from queries.database import Database
@@ -28,11 +32,37 @@ from queries.problem_index import problem_index as compute_problem_index
 from queries.runner import compute, compute_many, compute_with_change
 from queries.runner import histogram as runner_histogram
 from queries.series import monthly, months_back
-from queries.db import PAGE_CALL_THREAD, database_url, side_by_side
+from queries.database import current_load
+from queries.db import PAGE_CALL_THREAD, DatabaseUnavailable, database_url, side_by_side
 from ui.filters import Filters
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
+
+
+def _load(db: Database) -> str:
+    """What identifies the database's data in every cache key: its as-of day and load
+    time (a nightly load changes one or both)."""
+    return f"{db.data_as_of.isoformat()} {db.loaded_at or ''}".strip()
+
+
+def _shared(fn: Callable[..., R]) -> Callable[..., R]:
+    """A figure cache every app process of the server shares (``persist="disk"``: one
+    process's result, a warmed one included, is every process's), for results that hold
+    nothing personal: figures, breakdowns, trends, the problem index. Keyed by the load,
+    so it needs no time limit. A file another process is still writing reads as broken:
+    the result is then computed here, uncached."""
+    cached = st.cache_data(persist="disk", show_spinner="正在统计……")(fn)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except (CacheError, EOFError, pickle.UnpicklingError) as exc:
+            log.warning("shared cache unreadable for %s (%s): computed uncached", fn.__name__, type(exc).__name__)
+            return fn(*args, **kwargs)
+    call.clear = cached.clear            # type: ignore[attr-defined]
+    return call
 
 
 @st.cache_resource(show_spinner="正在连接报表库……")
@@ -46,7 +76,34 @@ def _open(url: str) -> Database:
 
 
 def database() -> Database:
-    return _open(database_url())
+    """The reporting database, opened once per server and looked at again every
+    ``OVERSIGHT_DATA_CHECK_S``: when the nightly load has changed meta (data_as_of or
+    loaded_at), it is opened anew, so headers and cache keys follow the new data (and the
+    views everyone opens first are computed ahead, ui.warm)."""
+    url = database_url()
+    db = _open(url)
+    if _load_changed(db, url):
+        log.info("a new load of the reporting database (data_as_of was %s): opened anew", db.data_as_of)
+        _open.clear()
+        db = _open(url)
+    from ui import warm
+    warm.maybe_start(db)
+    return db
+
+
+_CHECKED: dict[str, float] = {}     # url → when its meta was last read (this process)
+
+
+def _load_changed(db: Database, url: str) -> bool:
+    now = time.monotonic()
+    if now - _CHECKED.get(url, 0.0) < float(settings.get("OVERSIGHT_DATA_CHECK_S")):
+        return False
+    _CHECKED[url] = now
+    try:
+        data_as_of, loaded_at = current_load(db)
+    except DatabaseUnavailable:
+        return False                 # the next query says so; the open database stays
+    return (data_as_of, loaded_at) != (db.data_as_of.isoformat(), db.loaded_at)
 
 
 def together(*calls: Callable[[], R]) -> list[R]:
@@ -70,8 +127,9 @@ class _NoContextWarning(logging.Filter):
     threads draw nothing by design, so their warnings are noise in the server log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.getMessage().startswith(f"Thread '{PAGE_CALL_THREAD}")
-                    and "missing ScriptRunContext" in record.getMessage())
+        message = record.getMessage()
+        return not (message.startswith((f"Thread '{PAGE_CALL_THREAD}", "Thread 'cache-warm"))
+                    and "missing ScriptRunContext" in message)
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
@@ -91,12 +149,11 @@ def missing_tables() -> frozenset[str]:
 def figures(db: Database, keys: Iterable[str], filters: Filters, regions: tuple[str, ...] | None,
             *, with_change: bool = False) -> pd.DataFrame:
     """``compute`` (or ``compute_with_change``) for the view, from the cache when it can."""
-    return _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys),
+    return _figures(db, database_url(), _load(db), tuple(keys),
                     filters.period.key, filters.scope.code, regions, with_change)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=2000,
-               show_spinner="正在统计……")
+@_shared
 def _figures(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
              scope_code: str, regions: tuple[str, ...] | None, with_change: bool) -> pd.DataFrame:
     period = _db.period(period_key)
@@ -109,7 +166,7 @@ def figures_in(db: Database, keys: Iterable[str], filters: Filters, regions: tup
                scope_code: str) -> pd.DataFrame:
     """``figures`` for another scope in the same period (a township's district, for the
     map that shows the township among its neighbours). BadScope if the user may not see it."""
-    return _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys),
+    return _figures(db, database_url(), _load(db), tuple(keys),
                     filters.period.key, scope_code, regions, False)
 
 
@@ -119,11 +176,11 @@ def township_figures(view, keys: Iterable[str]) -> pd.DataFrame:
     keys = list(keys)
     refuse_unseen(keys, view.user.role)
     f = view.filters
-    return _township_figures(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+    return _township_figures(view.db, database_url(), _load(view.db), tuple(keys),
                              f.period.key, f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=200, show_spinner="正在统计……")
+@_shared
 def _township_figures(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], period_key: str,
                       scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
     scope = _db.scope(scope_code, allowed=regions)
@@ -144,11 +201,11 @@ def figures_by_each(view, keys: Iterable[str], dims: Iterable[str]) -> dict[str,
     keys, dims = list(keys), tuple(dims)
     refuse_unseen(keys, view.user.role)
     f = view.filters
-    return _figures_by_each(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys), dims,
+    return _figures_by_each(view.db, database_url(), _load(view.db), tuple(keys), dims,
                             f.period.key, f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+@_shared
 def _figures_by_each(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], dims: tuple[str, ...],
                      period_key: str, scope_code: str, regions: tuple[str, ...] | None) -> dict:
     scope, period = _db.scope(scope_code, allowed=regions), _db.period(period_key)
@@ -158,11 +215,11 @@ def _figures_by_each(_db: Database, url: str, data_as_of: str, keys: tuple[str, 
 def histogram(view, key: str) -> list[tuple] | None:
     """The distribution behind a histogram figure (e.g. 待纳入天数) for the view's scope."""
     f = view.filters
-    return _histogram(view.db, database_url(), view.db.data_as_of.isoformat(), key,
+    return _histogram(view.db, database_url(), _load(view.db), key,
                       f.period.key, f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+@_shared
 def _histogram(_db: Database, url: str, data_as_of: str, key: str, period_key: str,
                scope_code: str, regions: tuple[str, ...] | None) -> list[tuple] | None:
     return runner_histogram(_db, key, _db.scope(scope_code, allowed=regions), _db.period(period_key))
@@ -171,11 +228,11 @@ def _histogram(_db: Database, url: str, data_as_of: str, key: str, period_key: s
 def series(view, keys: Iterable[str], first_month: date) -> pd.DataFrame:
     """Monthly values of ``keys`` for the view's scope, from ``first_month`` to the as-of day."""
     f = view.filters
-    return _series(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+    return _series(view.db, database_url(), _load(view.db), tuple(keys),
                    first_month, f.period.as_of, f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+@_shared
 def _series(_db: Database, url: str, data_as_of: str, keys: tuple[str, ...], first_month: date,
             as_of: date, scope_code: str, regions: tuple[str, ...] | None) -> pd.DataFrame:
     return monthly(_db, list(keys), _db.scope(scope_code, allowed=regions), first_month, as_of)
@@ -185,7 +242,7 @@ def case_lists(view, keys: Iterable[str]) -> dict:
     """The view's lists of cases (queries.cases), their statements side by side: for each
     key its first rows (worst first) and its total; None where its table is missing."""
     f = view.filters
-    return _case_lists(view.db, database_url(), view.db.data_as_of.isoformat(), tuple(keys),
+    return _case_lists(view.db, database_url(), _load(view.db), tuple(keys),
                        f.period.key, f.scope.code, view.user.regions, view.user.role)
 
 
@@ -201,7 +258,7 @@ def matter_petitions(view, matter_id: str):
     """The petitions of one repeat matter of the view (queries.cases.matter_petitions):
     nothing unless the matter lies in the view's scope and the user's regions."""
     f = view.filters
-    return _matter_petitions(view.db, database_url(), view.db.data_as_of.isoformat(), str(matter_id),
+    return _matter_petitions(view.db, database_url(), _load(view.db), str(matter_id),
                              f.period.key, f.scope.code, view.user.regions)
 
 
@@ -215,11 +272,11 @@ def _matter_petitions(_db: Database, url: str, data_as_of: str, matter_id: str, 
 def burn_down(view):
     """The campaign's open items week by week for the view (queries.rectification)."""
     f = view.filters
-    return _burn_down(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+    return _burn_down(view.db, database_url(), _load(view.db), f.period.key,
                       f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+@_shared
 def _burn_down(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
                regions: tuple[str, ...] | None):
     return rectification.burn_down(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key))
@@ -228,11 +285,11 @@ def _burn_down(_db: Database, url: str, data_as_of: str, period_key: str, scope_
 def items_by_phase(view) -> pd.DataFrame:
     """Items found (and closed) per campaign phase for the view."""
     f = view.filters
-    return _items_by_phase(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+    return _items_by_phase(view.db, database_url(), _load(view.db), f.period.key,
                            f.scope.code, view.user.regions)
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=500, show_spinner="正在统计……")
+@_shared
 def _items_by_phase(_db: Database, url: str, data_as_of: str, period_key: str, scope_code: str,
                     regions: tuple[str, ...] | None) -> pd.DataFrame:
     return rectification.items_by_phase(_db, _db.scope(scope_code, allowed=regions), _db.period(period_key))
@@ -247,7 +304,7 @@ def ledger(view, *, states: tuple = (), categories: tuple = (), overdue_only: bo
         return cases.ledger(view.db, view.db.scope(f.scope.code, allowed=view.user.regions), f.period,
                             states=states, categories=categories, overdue_only=overdue_only,
                             limit=cases.EXCEL, regions=view.user.regions)
-    return _ledger(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key, f.scope.code,
+    return _ledger(view.db, database_url(), _load(view.db), f.period.key, f.scope.code,
                    view.user.regions, tuple(states), tuple(categories), bool(overdue_only))
 
 
@@ -278,7 +335,7 @@ def problem_index(view, scope: Scope | None = None) -> pd.DataFrame:
     """乡镇问题指数 of the townships in the view's scope (or ``scope``, one the user may
     see). The index ranks every township of the deployment whoever looks (metrics.md), so
     it is computed once per period and data load for everyone, then narrowed."""
-    whole = _problem_index(view.db, database_url(), view.db.data_as_of.isoformat(),
+    whole = _problem_index(view.db, database_url(), _load(view.db),
                            view.filters.period.key)
     return in_scope(whole, scope or view.filters.scope)
 
@@ -289,11 +346,11 @@ def warning_frames(view) -> list[pd.DataFrame]:
     they are computed once per period and data load for the whole deployment (every level
     in one side-by-side run), then narrowed to the scope by the figures' own gate (a
     region's row lies within it, its own included)."""
-    whole = _warning_frames(view.db, database_url(), view.db.data_as_of.isoformat(), view.filters.period.key)
+    whole = _warning_frames(view.db, database_url(), _load(view.db), view.filters.period.key)
     return [in_scope(frame, view.filters.scope) for frame in whole]
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=20, show_spinner="正在统计……")
+@_shared
 def _warning_frames(_db: Database, url: str, data_as_of: str, period_key: str) -> list[pd.DataFrame]:
     top, period = _db.deployment(), _db.period(period_key)
     grains = [grain(_db.tree, top, level) for level in levels_below(_db.tree, top)] or [top]
@@ -304,7 +361,7 @@ def national_ledger(view) -> pd.DataFrame | None:
     """工作台账 for the view (queries.national_ledger): the areas one level down and 合计,
     cumulative from the campaign's start to the period's as-of day."""
     f = view.filters
-    return _national_ledger(view.db, database_url(), view.db.data_as_of.isoformat(), f.period.key,
+    return _national_ledger(view.db, database_url(), _load(view.db), f.period.key,
                             f.scope.code, view.user.regions)
 
 
@@ -317,7 +374,7 @@ def _national_ledger(_db: Database, url: str, data_as_of: str, period_key: str, 
 def quality(view) -> tuple[pd.DataFrame, pd.DataFrame]:
     """数据质量 (queries.quality): the checks with their counts and example ids, and the
     unknown township codes per table; once per data load for everyone (ids only)."""
-    return _quality(view.db, database_url(), view.db.data_as_of.isoformat())
+    return _quality(view.db, database_url(), _load(view.db))
 
 
 @st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=10, show_spinner="正在检查数据质量……")
@@ -328,7 +385,7 @@ def _quality(_db: Database, url: str, data_as_of: str) -> tuple[pd.DataFrame, pd
 def problem_index_whole(view) -> pd.DataFrame:
     """乡镇问题指数 of every township of the deployment (for a township's rank, 第 N / 45:
     a position, never another township's row, is what a user outside it sees)."""
-    return _problem_index(view.db, database_url(), view.db.data_as_of.isoformat(), view.filters.period.key)
+    return _problem_index(view.db, database_url(), _load(view.db), view.filters.period.key)
 
 
 def yardstick(view, keys: Iterable[str]) -> pd.Series:
@@ -337,7 +394,7 @@ def yardstick(view, keys: Iterable[str]) -> pd.Series:
     keys = list(keys)
     refuse_unseen(keys, view.user.role)
     db = view.db
-    frame = _figures(db, database_url(), db.data_as_of.isoformat(), tuple(keys), view.filters.period.key,
+    frame = _figures(db, database_url(), _load(db), tuple(keys), view.filters.period.key,
                      db.tree.top.code, None, False)
     return frame[frame["is_total"]].iloc[0]
 
@@ -353,6 +410,6 @@ def district_of(view) -> Scope | None:
         return None
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=100, show_spinner="正在统计……")
+@_shared
 def _problem_index(_db: Database, url: str, data_as_of: str, period_key: str) -> pd.DataFrame:
     return compute_problem_index(_db, _db.period(period_key))

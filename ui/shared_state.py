@@ -92,3 +92,14 @@ def is_revoked(token: str) -> bool:
     with closing(_connect()) as conn:
         row = conn.execute("SELECT until FROM revoked WHERE token = ?", (token_key(token),)).fetchone()
     return row is not None and row[0] >= time.time()
+
+
+# --------------------------------------------------------------------------- one-off jobs
+
+def claim(job: str) -> bool:
+    """True for the first process (of all that share the store) to ask for ``job``, false
+    for every later ask: a job done once per deployment (the cache warmed after a load)."""
+    with closing(_connect()) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS claimed (job TEXT PRIMARY KEY, at REAL NOT NULL)")
+        cur = conn.execute("INSERT OR IGNORE INTO claimed (job, at) VALUES (?, ?)", (job, time.time()))
+        return cur.rowcount == 1
