@@ -73,13 +73,13 @@ def _postgresql(conn) -> tuple[str, ...]:
     found = []
     if conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
         found.append("超级用户（可写任何表）")
-    for table in contract_tables():
-        writable = conn.execute(
-            text("SELECT CASE WHEN to_regclass(:t) IS NULL THEN false "
-                 "ELSE has_table_privilege(to_regclass(:t), :p) END"),
-            {"t": table, "p": PG_TABLE_WRITES}).scalar()
-        if writable:
-            found.append(f"{table} 表可写")
+    writable = [table for table in contract_tables() if conn.execute(
+        text("SELECT CASE WHEN to_regclass(:t) IS NULL THEN false "
+             "ELSE has_table_privilege(to_regclass(:t), :p) END"),
+        {"t": table, "p": PG_TABLE_WRITES}).scalar()]
+    if writable:
+        found.append(f"全部 {len(writable)} 张数据表可写" if len(writable) == len(contract_tables())
+                     else f"{'、'.join(writable)} 表可写")
     if conn.execute(text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar():
         found.append("可在模式中建表")
     return tuple(found)
@@ -98,7 +98,9 @@ def _mysql(conn) -> tuple[str, ...]:
     return tuple(f"{kind} 权限" for kind in kinds)
 
 
-def warning_text(found: tuple[str, ...]) -> str:
-    """The warning, in Chinese, for the log and 数据说明."""
+def warning_text(found: tuple[str, ...], *, for_log: bool = False) -> str:
+    """The warning, in Chinese: for 数据说明, or for the server log (which also names the
+    setting to change)."""
+    setting = "（设置 OVERSIGHT_DB_URL）" if for_log else ""
     return (f"报表库账号不是只读账号（{'；'.join(found)}）。看板只读取数据，但数据库没有阻止它写入："
-            f"请用 `make ddl` 打印的脚本建立只读账号（{READER}），并把 OVERSIGHT_DB_URL 改用该账号。")
+            f"请信息科用下列脚本（make ddl 亦可打印）建立只读账号 {READER}，并让看板改用该账号连接报表库{setting}。")

@@ -71,7 +71,7 @@ def _open(url: str) -> Database:
     account that may write is said in the server log (and on 数据说明)."""
     db = Database.open(url)
     if db.write_access:
-        log.warning(warning_text(db.write_access))
+        log.warning(warning_text(db.write_access, for_log=True))
     return db
 
 
