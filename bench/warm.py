@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def first_views() -> dict[str, float]:
         out = {}
-        for path, start in warm._page_starts().items():
+        for path, start in warm.page_starts().items():
             t = time.perf_counter()
             start(View(db, leader, Filters(period, top, top), BY_PATH[path]), lists=False)
             out[path] = time.perf_counter() - t

@@ -90,9 +90,10 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
-def new_tab(chromium: Browser, width: int = WIDTH, height: int = HEIGHT) -> tuple[BrowserContext, Page]:
-    """A new context (its own cookies: a new user's browser) with one tab."""
-    context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+def new_tab(chromium: Browser, width: int = WIDTH, height: int = HEIGHT, **options) -> tuple[BrowserContext, Page]:
+    """A new context (its own cookies: a new user's browser) with one tab; ``options`` for
+    the context (e.g. ``ignore_https_errors`` behind the front server's own certificate)."""
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
     return context, context.new_page()
 
 

@@ -45,6 +45,28 @@ def _skip_or_fail(backend: str, reason: str):
     pytest.skip(message)
 
 
+def needs(missing: str | None, what: str) -> None:
+    """At a test module's top: when something it needs is missing (``missing`` says what,
+    and how to install it), the module is skipped outside CI and fails in CI (CI=true),
+    where ``what`` (e.g. "the end-to-end tests") is required."""
+    if missing is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{missing} — CI=true: {what} are required", pytrace=False)
+    pytest.skip(missing, allow_module_level=True)
+
+
+CHROMIUM_MISSING = "Chromium is not installed (apt-get install -y chromium)"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium, one per test module (e2e.browser)."""
+    from e2e.browser import browser
+    with browser() as b:
+        yield b
+
+
 def dataset_url(backend: str, dataset: str, tmp_dir: Path) -> str:
     """A database of its own for ``dataset`` on ``backend`` (created if missing)."""
     if backend == "sqlite":

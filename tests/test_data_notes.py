@@ -28,14 +28,19 @@ LIVE_MARK = re.compile(r"(?<!\\)[\[\]()!*<>]")
 pytestmark = pytest.mark.usefixtures("demo_app")
 
 
-def test_source_note_and_load_time_are_plain_text(monkeypatch, tmp_path):
-    url = f"sqlite:///{tmp_path / 'notes.sqlite'}"
+def _data_page(monkeypatch, url: str):
+    """数据说明 for the commission, the app on a database holding ROWS at ``url``."""
     load_rows(url, ROWS)
     monkeypatch.setenv("OVERSIGHT_DB_URL", url)
     at = fresh_app()
     at._page_hash = calc_hash("data")             # the page at /data
     submit(at, "commission", PASSWORDS["commission"]).run()
     assert not at.exception, at.exception
+    return at
+
+
+def test_source_note_and_load_time_are_plain_text(monkeypatch, tmp_path):
+    at = _data_page(monkeypatch, f"sqlite:///{tmp_path / 'notes.sqlite'}")
     lines = {line.split("：", 1)[0]: line.split("：", 1)[1]
              for md in at.markdown for line in md.value.splitlines() if line.startswith("- 数据")}
     assert set(lines) >= {"- 数据装载时间", "- 数据来源"}, lines
@@ -103,13 +108,7 @@ def test_an_account_that_can_write_is_named(monkeypatch, tmp_path, backend):
     read-only and shows the script for one, without the database's address; SQLite's
     connections refuse every write, so nothing is said there."""
     from conftest import dataset_url
-    url = dataset_url(backend, "notes_privileges", tmp_path)
-    load_rows(url, ROWS)
-    monkeypatch.setenv("OVERSIGHT_DB_URL", url)
-    at = fresh_app()
-    at._page_hash = calc_hash("data")             # the page at /data
-    submit(at, "commission", PASSWORDS["commission"]).run()
-    assert not at.exception, at.exception
+    at = _data_page(monkeypatch, dataset_url(backend, "notes_privileges", tmp_path))
     warned = [e.value for e in at.error if "不是只读账号" in e.value]
     if backend == "sqlite":
         assert not warned

@@ -6,36 +6,24 @@ Outside CI these tests skip (with the reason) when Chromium is missing; in CI th
 from __future__ import annotations
 
 import json
-import os
 import re
 from urllib.parse import quote
 
 import pytest
 
-from e2e.browser import (HEIGHT, PASSWORDS, WIDTH, RequestLog, browser, chromium_path, counts, error_boxes,
-                         main_text, open_from_menu, sign_in, submit_sign_in, visit, wait_for_app)
+from conftest import CHROMIUM_MISSING, needs
+from e2e.browser import (PASSWORDS, RequestLog, chromium_path, counts, error_boxes, main_text,
+                         new_tab, open_from_menu, sign_in, submit_sign_in, visit, wait_for_app)
 from e2e.server import running_app
 from settings import DEMO_DB_PATH
 from ui.navigation import PAGES
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 MANIFEST = json.loads((DEMO_DB_PATH.parent / "demo.manifest.json").read_text(encoding="utf-8"))
 # what no signed-out response may contain: figures' labels, places, the demo mark, the menu
 DATA_MARKERS = ["漏保人数", "重复信访事项", "线索办结率", "思明区", "厦港街道", "演示数据", "统计截至", "数据更新至",
                 "应保尽保", "退出登录", str(MANIFEST["coverage"]["gap_persons_total"])]
 
-if chromium_path() is None:
-    reason = "Chromium is not installed (apt-get install -y chromium)"
-    if IN_CI:
-        pytest.fail(reason + " — CI=true: the end-to-end tests are required", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
+needs(CHROMIUM_MISSING if chromium_path() is None else None, "the end-to-end tests")
 
 class Server:
     """A running app; ``touched`` once any test has sent it a request."""
@@ -76,8 +64,7 @@ def fresh_server(shared_server, tmp_path):
 
 
 def _tab(chromium):
-    context = chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
-    page = context.new_page()
+    context, page = new_tab(chromium)
     return context, page, RequestLog(page)
 
 

@@ -15,18 +15,13 @@ import shutil
 import pytest
 
 from deploy.serve import deployment, free_port
-from e2e.browser import (HEIGHT, WIDTH, RequestLog, browser, chromium_path, counts, error_boxes, main_text,
-                         open_from_menu, sign_in, wait_for_app)
+from conftest import CHROMIUM_MISSING, needs
+from e2e.browser import RequestLog, chromium_path, counts, error_boxes, main_text, new_tab, open_from_menu, sign_in, wait_for_app
 from settings import DEMO_DB_PATH
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-MISSING = ("Chromium is not installed (apt-get install -y chromium)" if chromium_path() is None
-           else "nginx is not installed (apt-get install -y nginx)" if shutil.which("nginx") is None
-           and not os.path.exists("/usr/sbin/nginx") else None)
-if MISSING:
-    if IN_CI:
-        pytest.fail(MISSING + " — CI=true: the end-to-end tests are required", pytrace=False)
-    pytest.skip(MISSING, allow_module_level=True)
+needs(CHROMIUM_MISSING if chromium_path() is None
+      else "nginx is not installed (apt-get install -y nginx)" if shutil.which("nginx") is None
+      and not os.path.exists("/usr/sbin/nginx") else None, "the end-to-end tests")
 
 HEADERS = {"x-frame-options": "SAMEORIGIN", "x-content-type-options": "nosniff",
            "referrer-policy": "no-referrer"}
@@ -41,16 +36,8 @@ def front(tmp_path_factory):
         yield base, run
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
-
-
 def _tab(chromium):
-    context = chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN",
-                                   ignore_https_errors=True)
-    page = context.new_page()
+    context, page = new_tab(chromium, ignore_https_errors=True)     # the demo's own certificate
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     return context, page, RequestLog(page), violations

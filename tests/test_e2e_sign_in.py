@@ -13,31 +13,20 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 
 import jwt
 import pytest
 
-from e2e.browser import HEIGHT, WIDTH, browser, chromium_path, error_boxes, main_text, sign_in, wait_for_app
+from conftest import CHROMIUM_MISSING, needs
+from e2e.browser import chromium_path, error_boxes, main_text, new_tab, sign_in, wait_for_app
 from e2e.server import running_app
 from settings import DEMO_DB_PATH
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 COOKIE = "oversight_auth"                        # config/demo-users.yaml, cookie.name
 KEY = "e2e-shared-cookie-key-" + "k" * 48     # 70 bytes: long enough for HS512 too
 
-if chromium_path() is None:
-    reason = "Chromium is not installed (apt-get install -y chromium)"
-    if IN_CI:
-        pytest.fail(reason + " — CI=true: the end-to-end tests are required", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
+needs(CHROMIUM_MISSING if chromium_path() is None else None, "the end-to-end tests")
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +37,6 @@ def servers(tmp_path_factory):
            "OVERSIGHT_STATE_DB": str(tmp / "state.sqlite"), "OVERSIGHT_COOKIE_KEY": KEY}
     with running_app(env) as first, running_app(env) as second:
         yield first, second
-
-
-def _context(chromium):
-    return chromium.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
 
 
 def _token(username: str, algorithm: str = "HS256", key: str = KEY) -> str:
@@ -67,9 +52,8 @@ def _cookie_value(context) -> str | None:
 
 
 def _open_with(chromium, base: str, token: str):
-    context = _context(chromium)
+    context, page = new_tab(chromium)
     context.add_cookies([{"name": COOKIE, "value": token, "url": base}])
-    page = context.new_page()
     page.goto(base + "/")
     wait_for_app(page, 60_000)
     return context, page
@@ -111,8 +95,7 @@ def test_a_good_cookie_still_signs_in_on_either_process(chromium, servers):
 
 def test_signing_out_revokes_every_copy_of_the_cookie(chromium, servers):
     first, second = servers
-    context = _context(chromium)
-    page = context.new_page()
+    context, page = new_tab(chromium)
     page.goto(first + "/")
     wait_for_app(page, 60_000)
     sign_in(page, "leader")
@@ -143,8 +126,7 @@ def test_the_warmed_cache_is_every_process_s(chromium, tmp_path):
     second_log = tmp_path / "second.log"
     with running_app(env) as first, running_app({**env, "OVERSIGHT_E2E_SERVER_LOG": str(second_log)},
                                                 extra_args=["--logger.level", "debug"]) as second:
-        context = _context(chromium)
-        page = context.new_page()
+        context, page = new_tab(chromium)
         page.goto(first + "/")
         wait_for_app(page, 60_000)
         sign_in(page, "leader")                          # the first process sees the load: it warms
@@ -156,8 +138,7 @@ def test_the_warmed_cache_is_every_process_s(chromium, tmp_path):
                 break
             time.sleep(0.5)
         context.close()
-        context = _context(chromium)
-        page = context.new_page()
+        context, page = new_tab(chromium)
         page.goto(second + "/")
         wait_for_app(page, 60_000)
         sign_in(page, "leader")

@@ -18,20 +18,16 @@ import pytest
 from sqlalchemy import text
 
 from app_driver import PASSWORDS, fresh_app, submit, texts
-from conftest import load_rows
+from conftest import load_rows, needs
 from queries.database import Database
 from queries.db import DatabaseUnavailable, Replicas
 from queries.runner import compute
 from test_clues import Q4_TOTAL, ROWS
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 VERSIONS = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
 MISSING = ("Debian's PostgreSQL cluster tools are not installed" if not (shutil.which("pg_createcluster") and VERSIONS)
            else "making clusters needs root" if os.geteuid() != 0 else None)
-if MISSING:
-    if IN_CI:
-        pytest.fail(MISSING + " — CI=true: the replica tests are required", pytrace=False)
-    pytest.skip(MISSING, allow_module_level=True)
+needs(MISSING, "the replica tests")
 
 VERSION = VERSIONS[-1]
 HBA = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"

@@ -87,13 +87,11 @@ def _screen_cookie(users: UserFile, auth: stauth.Authenticate) -> str | None:
     raw = _cookie(users.cookie_name)
     if not raw or st.session_state.get("logout"):
         return ""
-    try:
-        claims = jwt.decode(raw, users.cookie_key, algorithms=["HS256"])
-        problem = ("unknown account" if str(claims.get("username")) not in users.credentials["usernames"]
-                   else "revoked" if shared_state.is_revoked(raw)
-                   else "expired" if float(claims.get("exp_date", 0)) <= time.time() else None)
-    except (jwt.PyJWTError, TypeError, ValueError) as exc:   # another algorithm or key, a forgery
-        problem = type(exc).__name__
+    claims = _claims(raw, users.cookie_key)
+    problem = ("not ours" if claims is None                  # another algorithm or key, a forgery
+               else "unknown account" if str(claims.get("username")) not in users.credentials["usernames"]
+               else "revoked" if shared_state.is_revoked(raw)
+               else "expired" if _expires(claims) <= time.time() else None)
     if problem is None:
         return None
     log.info("sign-in cookie refused: %s", problem)
@@ -191,12 +189,26 @@ def _signed_out(auth: stauth.Authenticate) -> None:
 
 
 def _expiry(token: str, auth: stauth.Authenticate) -> float:
+    """When the cookie would expire (a cookie not ours: a whole cookie lifetime from now)."""
+    claims = _claims(token, auth.cookie_controller.cookie_model.cookie_key)
+    if claims is not None and _expires(claims) > 0:
+        return _expires(claims)
+    return datetime.now().timestamp() + float(settings.get("OVERSIGHT_COOKIE_EXPIRY_DAYS")) * 86400
+
+
+def _expires(claims: dict) -> float:
+    """The claims' expiry (a timestamp); 0 when it has none that is a number."""
+    value = claims.get("exp_date")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _claims(token: str, key: str) -> dict | None:
+    """A sign-in cookie's claims, when it is one of ours (HS256 under our key); else None."""
     try:
-        claims = jwt.decode(token, auth.cookie_controller.cookie_model.cookie_key, algorithms=["HS256"])
-        return float(claims["exp_date"])
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        days = float(settings.get("OVERSIGHT_COOKIE_EXPIRY_DAYS"))
-        return datetime.now().timestamp() + days * 86400
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    return claims if isinstance(claims, dict) else None
 
 
 def _sign_in_header() -> None:

@@ -55,23 +55,19 @@ def warm(db: Database) -> float:
     raised: a user's own request computes what is missing."""
     from ui import data
     from ui.navigation import PAGES, View
-    started = time.perf_counter()
-    top = db.deployment()
-    periods = dict.fromkeys([default_period(db), db.latest_quarter()])
+    started, top, starts = time.perf_counter(), db.deployment(), page_starts()
+    # (role, page) pairs the role may open, the pages that have data calls of their own
+    views = [(User(f"warm-{role}", "", role, None), spec) for role in WHOLE_DEPLOYMENT_ROLES
+             for spec in PAGES if spec.url_path in starts and role in spec.roles]
     try:
         with one_at_a_time():
-            for key in periods:
-                period = db.period(key)
-                for role in WHOLE_DEPLOYMENT_ROLES:
-                    user = User(f"warm-{role}", "", role, None)
-                    for spec in PAGES:
-                        start = _page_starts().get(spec.url_path)
-                        if start is None or role not in spec.roles:
-                            continue
-                        start(View(db, user, Filters(period, top, top), spec), lists=False)
-                view = View(db, User("warm", "", "commission", None), Filters(period, top, top), PAGES[0])
-                data.problem_index_whole(view)
-                data.warning_frames(view)
+            for key in dict.fromkeys([default_period(db), db.latest_quarter()]):
+                filters = Filters(db.period(key), top, top)
+                for user, spec in views:
+                    starts[spec.url_path](View(db, user, filters, spec), lists=False)
+                shared = View(db, views[0][0], filters, PAGES[0])      # the same for everyone
+                data.problem_index_whole(shared)
+                data.warning_frames(shared)
     except Exception as exc:              # noqa: BLE001 - warming is a help, never a failure
         log.warning("warming the cache stopped: %s", type(exc).__name__)
     seconds = time.perf_counter() - started
@@ -96,7 +92,7 @@ def _forget_old_results() -> None:
             pass
 
 
-def _page_starts() -> dict:
+def page_starts() -> dict:
     """The pages' data calls as they make them (each page's ``start``), by url_path."""
     from screens import (clues_page, coverage_page, overview_page, payments_page, petitions_page,
                          rectification_page)
