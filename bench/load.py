@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,9 +169,9 @@ def front_log_lines(run: Path) -> list[str]:
     return path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
 
 
-def sessions_per_process(lines: list[str]) -> dict[str, int]:
-    """The front server's log: which app process each websocket went to."""
-    counts: dict[str, int] = {}
+def sessions_per_process(lines: list[str], ports: list[int]) -> dict[str, int]:
+    """The front server's log: how many websockets went to each app process."""
+    counts = {f"127.0.0.1:{port}": 0 for port in ports}
     for line in lines:
         if '"GET /_stcore/stream' in line:
             m = re.search(r" (\d+) (127\.0\.0\.1:\d+) ", line)
@@ -199,6 +200,9 @@ async def first_visits(base: str, accounts=(ACCOUNTS[0], ACCOUNTS[3])) -> list[R
 async def load(base: str, users: int, duration: float, ramp: float, pause: tuple[float, float],
                seed: int, procs: list[psutil.Process]) -> dict:
     rng = random.Random(seed)
+    # each user's page load in a thread of its own (the default pool of 6 queued them:
+    # the client's wait, not the server's)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=users + 4))
     now = time.perf_counter()
     stop_at = now + ramp + duration
     records: list[Record] = []
@@ -219,8 +223,11 @@ async def load(base: str, users: int, duration: float, ramp: float, pause: tuple
     for s in sessions:
         if s is not None:
             await s.close()
-    return summarize(records, users, wall, before, after, peak,
-                     (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system))
+    result = summarize(records, users, wall, before, after, peak,
+                       (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system))
+    result["records"] = [(r.kind, r.page, round(r.started - now, 2), round(r.seconds, 3), len(r.errors))
+                         for r in records]
+    return result
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -264,8 +271,9 @@ def one_deployment(db_url: str, workers: int, users: int, args) -> dict:
         with deployment(workers, free_port(), free_port(), run) as base:
             started = time.perf_counter() - t
             procs = app_processes()
+            ports = app_ports(procs)
             first = asyncio.run(first_visits(base))
-            for port in app_ports(procs):        # every process has served a page before the load
+            for port in ports:        # every process has served a page before the load
                 asyncio.run(first_visits(f"http://127.0.0.1:{port}", ACCOUNTS))
             waited = wait_idle(procs)
             seen = len(front_log_lines(run))
@@ -276,7 +284,7 @@ def one_deployment(db_url: str, workers: int, users: int, args) -> dict:
         result.update(workers=workers, start_s=started, settle_s=waited,
                       first_visits=[r.__dict__ for r in first],
                       first_visit_errors=sum(len(r.errors) for r in first),
-                      sessions_per_process=sessions_per_process(front_log_lines(run)[seen:]))
+                      sessions_per_process=sessions_per_process(front_log_lines(run)[seen:], ports))
     p = result["pages"]
     log(f"  → {p['n']} page opens, p50 {p['p50']:.2f} s, p95 {p['p95']:.2f} s, max {p['max']:.2f} s, "
         f"errors {result['errors']}, {result['memory_per_session_mb']:.1f} MB per session")

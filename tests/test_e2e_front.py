@@ -10,6 +10,7 @@ they must run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -62,6 +63,15 @@ def test_signed_out_nothing_leaks_and_the_headers_are_there(chromium, front):
             closed = page.request.get(base + route)
             assert closed.status == 404, (route, closed.status)
             assert closed.headers.get("x-frame-options") == "SAMEORIGIN", route
+        # Streamlit's scripts come from nginx itself (deploy.serve.static_location), with the
+        # same headers and cached for good (Streamlit's own answer says max-age=31536000)
+        index = page.request.get(base + "/").text()
+        script = re.search(r'src="\./(static/js/index\.[\w-]+\.js)"', index).group(1)
+        served = page.request.get(f"{base}/{script}")
+        assert served.status == 200 and "javascript" in served.headers["content-type"]
+        assert served.headers.get("cache-control") == "max-age=315360000", served.headers
+        for name, value in HEADERS.items():
+            assert served.headers.get(name) == value, (name, served.headers.get(name))
     finally:
         context.close()
 
