@@ -43,10 +43,12 @@ import psutil
 
 from bench.common import ROOT, SQLITE_PATH, write_json
 from bench.stclient import Session, Settled, tls_context
+from e2e.browser import PASSWORDS
 
-ACCOUNTS = (("leader", "Leader@2026", "leader"), ("supervisor", "Supervisor@2026", "supervisor"),
-            ("commission", "Commission@2026", "commission"), ("siming", "Siming@2026", "district"),
-            ("huli", "Huli@2026", "district"))
+# (name, password, role) of each demo account, one simulated user in five of each
+ACCOUNTS = tuple((name, PASSWORDS[name], role) for name, role in (
+    ("leader", "leader"), ("supervisor", "supervisor"), ("commission", "commission"),
+    ("siming", "district"), ("huli", "district")))
 DATABASES = {"demo": f"sqlite:///{ROOT / 'data' / 'demo.sqlite'}", "province": f"sqlite:///{SQLITE_PATH}"}
 
 

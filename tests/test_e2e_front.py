@@ -17,7 +17,7 @@ import pytest
 
 from deploy.serve import deployment, free_port
 from conftest import CHROMIUM_MISSING, needs
-from e2e.browser import RequestLog, chromium_path, counts, error_boxes, main_text, new_tab, open_from_menu, sign_in, wait_for_app
+from e2e.browser import PASSWORDS, RequestLog, chromium_path, counts, error_boxes, main_text, new_tab, open_from_menu, sign_in, wait_for_app
 from settings import DEMO_DB_PATH
 
 needs(CHROMIUM_MISSING if chromium_path() is None
@@ -110,3 +110,38 @@ def test_a_session_through_the_front_server(chromium, front):
     served = {line.split()[-2] for line in (run / "access.log").read_text().splitlines()
               if line.endswith(f"route={route}") and line.split()[-2] != "-"}
     assert len(served) == 1, served
+
+
+def test_the_load_benchmarks_client_speaks_the_apps_protocol(front):
+    """bench/stclient.py (the load benchmark's simulated user: Streamlit's own websocket
+    messages, no browser) through the front server: it signs in by the form's widget ids,
+    a page it opens settles with the page's charts and map, and what a user would see as
+    an error it counts as one — a wrong password, a page outside the role."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.stclient import Session
+
+    async def visit() -> dict:
+        out = {}
+        refused = Session(front[0])
+        await refused.open()
+        out["wrong password"] = (await refused.sign_in("siming", "not-the-password")).errors
+        await refused.close()
+        user = Session(front[0])
+        await user.open()
+        out["sign-in"] = (await user.sign_in("siming", PASSWORDS["siming"])).errors
+        clues = await user.request("clues")
+        out["clues"] = clues.errors, {s.kind for s in clues.shown}
+        out["briefing"] = (await user.request("briefing")).errors
+        await user.close()
+        return out
+
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(lambda: asyncio.run(visit())).result()
+    assert seen["wrong password"] == ["用户名或密码错误。"]
+    assert seen["sign-in"] == []
+    errors, kinds = seen["clues"]
+    assert errors == [] and {"plotly_chart", "deck_gl_json_chart", "metric"} <= kinds, kinds
+    assert seen["briefing"] == ["您的角色（区级用户）无权查看“季度简报”页面。请从左侧菜单选择其他页面。"]

@@ -170,10 +170,7 @@ def case_table(case: CaseList | None, view: "View", *, key: str,
                           view.filters.period.key, len(case.rows), masked=user.masks_names)
     shown = case_frame(case.rows, case.columns, view, links=True)
     if alert is not None:
-        red = pd.Series(alert(case.rows)).fillna(False).astype(bool).to_numpy()
-        cells = np.repeat(red[:, None], len(shown.columns), axis=1)
-        styles = pd.DataFrame(np.where(cells, ALERT_STYLE, ""), index=shown.index, columns=shown.columns)
-        shown = shown.style.apply(lambda _frame: styles, axis=None)
+        shown = red_rows(shown, pd.Series(alert(case.rows)).fillna(False).astype(bool).to_numpy())
     st.dataframe(shown, hide_index=True, width="stretch", column_config=case_config(case.columns),
                  placeholder=fmt.NO_VALUE, key=f"{key}_cases")
     title = f"{case.title}-{view.filters.scope.name}-{view.filters.period.key}"
@@ -183,6 +180,14 @@ def case_table(case: CaseList | None, view: "View", *, key: str,
 
 
 ALERT_STYLE = f"color: {theme.WARNING_COLOURS['red']}; font-weight: 600"
+
+
+def red_rows(frame: pd.DataFrame, red: np.ndarray) -> "pd.io.formats.style.Styler":
+    """``frame`` with the rows where ``red`` holds in the alert style, styled in one step
+    (a function per row cost 0.3 s on the province's 2,687 warnings)."""
+    cells = np.repeat(np.asarray(red, dtype=bool)[:, None], len(frame.columns), axis=1)
+    styles = pd.DataFrame(np.where(cells, ALERT_STYLE, ""), index=frame.index, columns=frame.columns)
+    return frame.style.apply(lambda _frame: styles, axis=None)
 
 
 def count_line(case: CaseList, order: str | None = None, *, complete_download: bool = True) -> str:
