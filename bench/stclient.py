@@ -17,21 +17,23 @@ It does not run components (the sign-in cookie's component) or draw anything.
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
+from deploy.serve import demo_tls_context
+
 SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-ALERT_ERROR, ALERT_SUCCESS = 1, 4         # Alert.Format
+ALERT_ERROR, ALERT_SUCCESS = Alert.Format.Value("ERROR"), Alert.Format.Value("SUCCESS")
 
 
 @dataclass(frozen=True)
@@ -65,25 +67,15 @@ class _Run:
     received_bytes: int = 0
 
 
-class Failed(Exception):
-    """The session broke: closed, timed out, or refused."""
-
-
-def tls_context() -> ssl.SSLContext:
-    """The demo's certificate is self-signed: the client talks to 127.0.0.1 only."""
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    return context
-
-
-def _first_load(base: str, context: ssl.SSLContext) -> str:
-    """GET / as the browser does first; the cookies it sets, as a Cookie header."""
+def _first_load(base: str, context) -> tuple[str, str]:
+    """GET / as the browser does first: the cookies it sets (as a Cookie header) and the
+    page's HTML."""
     with urllib.request.urlopen(base + "/", timeout=30, context=context if base.startswith("https") else None) as response:
-        response.read()
+        html = response.read().decode("utf-8", "replace")
         jar = SimpleCookie()
         for header in response.headers.get_all("Set-Cookie") or []:
             jar.load(header)
-    return "; ".join(f"{k}={m.value}" for k, m in jar.items())
+    return "; ".join(f"{k}={m.value}" for k, m in jar.items()), html
 
 
 def _summary(msg: ForwardMsg) -> Shown | None:
@@ -107,7 +99,8 @@ class Session:
     def __init__(self, base: str, timeout_s: float = 120.0):
         self.base, self.timeout_s = base, timeout_s
         self.query_string = ""
-        self._context = tls_context()
+        self.html = ""                                  # the page's HTML, once open
+        self._context = demo_tls_context()
         self._known: dict[str, Shown | None] = {}     # cacheable messages' hashes (the browser's cache)
         self._run = _Run()
         self._finished: asyncio.Queue[int] = asyncio.Queue()
@@ -116,7 +109,7 @@ class Session:
         self.closed_because: str | None = None
 
     async def open(self) -> None:
-        cookies = await asyncio.to_thread(_first_load, self.base, self._context)
+        cookies, self.html = await asyncio.to_thread(_first_load, self.base, self._context)
         uri = self.base.replace("http", "ws", 1) + "/_stcore/stream"
         self._ws = await connect(uri, ssl=self._context if uri.startswith("wss") else None, subprotocols=["streamlit"], max_size=None,
                                  additional_headers={"Cookie": cookies, "Origin": self.base},

@@ -63,6 +63,15 @@ def static_location() -> str:
             f"            access_log off;\n        }}\n")
 
 
+def demo_tls_context():
+    """A client's TLS context that accepts the demo's self-signed certificate (127.0.0.1
+    only: the health checks here, the load benchmark's clients)."""
+    import ssl
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
 def nginx_conf(run: Path, app_ports: list[int], https_port: int, http_port: int) -> Path:
     cert, key = certificate(run)
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -128,7 +137,6 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90, contex
 def deployment(workers: int, https_port: int, http_port: int, run: Path) -> Iterator[str]:
     """The front server and ``workers`` app processes, started and healthy; yields the
     HTTPS address. Leaving stops them all."""
-    import ssl
     run.mkdir(parents=True, exist_ok=True)
     env = app_env(run)
     ports = [free_port() for _ in range(workers)]
@@ -145,10 +153,8 @@ def deployment(workers: int, https_port: int, http_port: int, run: Path) -> Iter
         conf = nginx_conf(run, ports, https_port, http_port)
         nginx = stack.enter_context(process([NGINX, "-p", str(run), "-c", str(conf), "-g", "daemon off;"],
                                             log=run / "nginx.out"))
-        unverified = ssl.create_default_context()
-        unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
         base = f"https://127.0.0.1:{https_port}"
-        wait_healthy(base + "/_stcore/health", nginx, context=unverified)
+        wait_healthy(base + "/_stcore/health", nginx, context=demo_tls_context())
         yield base
 
 

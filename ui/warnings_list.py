@@ -25,9 +25,9 @@ SHOWN_ROWS = 12
 
 
 def warning_list(view: View, *, key: str) -> None:
-    f = view.filters
+    f, rules = view.filters, warnings.rules_text()
     table, flags = _table(data.warning_frames(view), time_progress(view.db.campaign, f.period.as_of),
-                          warnings.rules_text(), f.period.key, f.top.code, view.db.tree)
+                          rules, f.period.key, f.top.code, view.db.tree)
     if table.empty:
         st.success("本期范围内没有触发预警。")
         return
@@ -44,7 +44,7 @@ def warning_list(view: View, *, key: str) -> None:
                      "指标": st.column_config.TextColumn("指标", width="medium"),
                      "数值": st.column_config.TextColumn("数值", alignment="right", width="small"),
                      "阈值": st.column_config.TextColumn("阈值", width="large")})
-    st.caption(warnings.rules_text())
+    st.caption(rules)
 
 
 @st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=100, show_spinner=False)
