@@ -37,7 +37,7 @@ from queries.figures import METRICS, NotForRole, Query, dim_label
 from queries.period import Period
 from queries.petitions import (
     CATEGORY_LABEL as PETITION_CATEGORY_LABEL, CHANNEL_LABEL, STATUS_LABEL as PETITION_STATUS_LABEL,
-    matter_township, overdue_petition, repeat_facts, scope_matters, unresolved,
+    matter_township, overdue_petition, placed_township, repeat_facts, scope_petitions, unresolved,
 )
 from queries.rectification import (
     CATEGORY_LABEL as RECT_CATEGORY_LABEL, SOURCE_LABEL as RECT_SOURCE_LABEL, STATE_LABEL, item_state,
@@ -297,13 +297,13 @@ def _overdue_petitions(db, scope: Scope, period: Period, regions, _limit: int) -
     """超期未办结信访: petitions received by the as-of day, past their due day and not closed
     by it, placed by their matter's first petition; the longest overdue first."""
     q, as_of = Query(scope, period), period.as_of
-    p = petition.alias("p_over")
-    town = matter_township(p.c.matter_id)
+    p = scope_petitions(q, "p_over", "petition_id", "matter_id", "petitioner_name", "township_code",
+                        "channel", "category", "received_date", "due_date", "closed_date")
+    town = placed_township(q, p, grouped=False)
     overdue = days_between(day(as_of), p.c.due_date)
     inner = select(p.c.petition_id, p.c.matter_id, p.c.petitioner_name.label("name"),
                    town.label("township_code"), p.c.channel, p.c.category, p.c.received_date,
                    p.c.due_date, overdue.label("days_overdue")) \
-        .select_from(scope_matters(q, p)) \
         .where(on_or_before(p.c.received_date, as_of), overdue_petition(p, as_of)).subquery("overdue")
     stmt = select(*inner.c).where(*_gate(db, q, inner.c.township_code, regions)) \
         .order_by(inner.c.days_overdue.desc(), bytewise(inner.c.petition_id))
@@ -548,15 +548,20 @@ def _finish(prepared: _Prepared, rows, limit: int, spec: "ListSpec | None" = Non
     total = prepared.total if prepared.total is not None else int(first[at[_TOTAL]]) if first else 0
     sums = {c[len(_SUM):]: (_number(first[i]) if first else 0.0)
             for c, i in at.items() if c.startswith(_SUM)}
-    labels = prepared.labels
-    frame = pd.DataFrame({col.key: [_cell(col, r[at[col.key]], labels.get(col.key)) for r in records]
+    frame = pd.DataFrame({col.key: _cells(col, [r[at[col.key]] for r in records], prepared.labels.get(col.key))
                           for col in spec.columns}, columns=[c.key for c in spec.columns])
     return CaseList(prepared.key, spec.title, spec.unit, spec.columns, frame, total, limit, sums)
 
 
-def _cell(col: Column, value, labels: dict | None):
-    if labels is not None:
-        return _labelled(value, labels)
+def _cells(col: Column, values: list, labels: dict | None) -> list:
+    """A column's cells; codes labelled once per distinct value (a list repeats a few)."""
+    if labels is None:
+        return [_cell(col, v) for v in values]
+    done: dict = {}
+    return [done[v] if v in done else done.setdefault(v, _labelled(v, labels)) for v in values]
+
+
+def _cell(col: Column, value):
     if value is None:
         return None
     if col.kind == "date":

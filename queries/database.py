@@ -7,13 +7,15 @@ the figures that need it; a missing recommended index is a warning, not an error
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, inspect, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from queries.matter_places import MattersAcross
 from queries.db import DatabaseUnavailable, describe_url, fetch, read_only_engine
 from queries.privileges import write_access
 from queries.sql import mark_bytewise_collation
@@ -109,6 +111,8 @@ class Database:
     contract: ContractReport = field(default_factory=ContractReport)
     # what the account may write (queries.privileges), in Chinese; empty: read only
     write_access: tuple[str, ...] = ()
+    _matters_across: MattersAcross | None = field(default=None, repr=False, compare=False)
+    _across_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str | None = None, engine: Engine | None = None, *,
@@ -170,7 +174,18 @@ class Database:
         return quarter_of(self.data_as_of)
 
     def scope(self, requested: str | None, allowed=None) -> Scope:
-        return resolve_scope(self.tree, requested, allowed)
+        scope = resolve_scope(self.tree, requested, allowed)
+        if scope.is_whole_deployment:
+            return scope
+        return replace(scope, matters_across=self.matters_across().touching(scope.prefixes))
+
+    def matters_across(self) -> MattersAcross:
+        """The petition matters whose petitions lie in more than one township: read at the
+        first scope that needs them, once per load (a new load opens a new Database)."""
+        with self._across_lock:
+            if self._matters_across is None:
+                self._matters_across = MattersAcross.load(self.engine)
+            return self._matters_across
 
     def deployment(self) -> Scope:
         return deployment_scope(self.tree)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.sql.selectable import ScalarSelect
 
 import settings
@@ -61,17 +61,46 @@ def _last_closed(matter_id, as_of) -> ScalarSelect:
         .order_by(*_ordered(q, descending=True)).limit(1).scalar_subquery()
 
 
-def scope_matters(q: Query, p):
-    """``p`` (a petition alias) limited to matters with a petition in scope — a superset,
-    the first petition decides later. A join from the distinct matters found through
-    petition(township_code, …): PostgreSQL misjudges ``matter_id IN (subquery)`` and scans
-    every petition. The whole deployment needs no limit."""
+def scope_petitions(q: Query, name: str, *columns: str):
+    """The petitions of the matters with a petition in scope, as ``name`` with ``columns``
+    (all of them for the whole deployment, which needs no limit): a superset of the
+    scope's matters, the first petition decides later (``placed_township``).
+
+    A matter whose petitions share one township is in or out as a whole: the scope's own
+    petitions (a range on petition(township_code, …)), and the other petitions of the few
+    matters across its border (``Scope.matters_across``). Where those are not known, the
+    petitions of the distinct matters found in scope, by a join: PostgreSQL misjudges
+    ``matter_id IN (subquery)`` and scans every petition."""
     if q.scope.is_whole_deployment:
-        return p
-    inside = petition.alias("p_in")
-    matters = select(inside.c.matter_id).where(q.scope.filter(inside.c.township_code)) \
-        .distinct().subquery("in_scope")
-    return p.join(matters, matters.c.matter_id == p.c.matter_id)
+        return petition.alias(name)
+    across, inside = q.scope.matters_across, q.scope.filter
+    if across is None:
+        p, found = petition.alias(f"{name}_all"), petition.alias("p_in")
+        matters = select(found.c.matter_id).where(inside(found.c.township_code)).distinct() \
+            .subquery("in_scope")
+        return select(*(p.c[c] for c in columns)) \
+            .join_from(p, matters, matters.c.matter_id == p.c.matter_id).subquery(name)
+    own = petition.alias(f"{name}_own")
+    parts = [select(*(own.c[c] for c in columns)).where(inside(own.c.township_code))]
+    if across:
+        other = petition.alias(f"{name}_across")
+        parts.append(select(*(other.c[c] for c in columns)).where(
+            other.c.matter_id.in_(across),
+            or_(other.c.township_code.is_(None), ~inside(other.c.township_code))))
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery(name)
+
+
+def placed_township(q: Query, p, *, grouped: bool):
+    """The township a matter is counted in (its first petition's), on rows of
+    ``scope_petitions`` grouped by matter (``grouped``) or one per petition: below the top,
+    the township the matter's petitions share, a seek only for the matters across the
+    scope's border; at the top (or where those are not known) a seek per matter."""
+    across = q.scope.matters_across
+    if across is None:
+        return matter_township(p.c.matter_id)
+    shared = func.min(p.c.township_code) if grouped else p.c.township_code
+    return case((p.c.matter_id.in_(across), matter_township(p.c.matter_id)), else_=shared) \
+        if across else shared
 
 
 def matter_facts(q: Query, *, repeat_only: bool = False):
@@ -83,7 +112,7 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
     matters kept — and once each: outside it, planners inline a subquery per reference.
     """
     as_of, n = q.period.as_of, q.repeat_threshold
-    p = petition.alias("p_g")
+    p = scope_petitions(q, "p_g", "matter_id", "received_date", "township_code")
     # 环比 (Query.previous, an earlier as-of day): the matters repeat by then are among
     # those kept here; their petitions so far and last closing are counted as of that day
     previous = [] if q.previous is None else [
@@ -91,10 +120,10 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
         _last_closed(p.c.matter_id, q.previous.as_of).label("last_closed_prev")]
     stmt = select(p.c.matter_id, func.count().label("petitions"),
                   func.min(p.c.received_date).label("first_date"),
-                  matter_township(p.c.matter_id).label("township_code"),
+                  placed_township(q, p, grouped=True).label("township_code"),
                   _nth_date(p.c.matter_id, n).label("nth_date"),
                   _last_closed(p.c.matter_id, as_of).label("last_closed"), *previous) \
-        .select_from(scope_matters(q, p)).where(on_or_before(p.c.received_date, as_of))
+        .where(on_or_before(p.c.received_date, as_of))
     stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
@@ -171,6 +200,11 @@ def _matter_first_date(matter_id) -> ScalarSelect:
     return select(func.min(q.c.received_date)).where(q.c.matter_id == matter_id).scalar_subquery()
 
 
+# the columns petition_matters reads
+PETITION_FACTS = ("matter_id", "received_date", "township_code", "closed_date", "due_date", "satisfied",
+                  "channel", "category")
+
+
 @measure_set("petition_matters", dims={"channel": CHANNEL_LABEL, "category": CATEGORY_LABEL},
              shared_dims=("channel", "category"), joint_dims=("channel", "category"),
              shared_measures=frozenset({"matters", "first_time_closed", "first_time_single"}))
@@ -191,7 +225,7 @@ def petition_matters(q: Query):
     if q.needs is not None and q.needs <= LEAN_MEASURES:
         return _received_matters(q)
     start, as_of, n = q.period.start, q.period.as_of, q.repeat_threshold
-    p = petition.alias("p_m")
+    p = scope_petitions(q, "p_m", *PETITION_FACTS)
     received = between_days(p.c.received_date, start, as_of)
     closed = between_days(p.c.closed_date, start, as_of)
     overdue = overdue_petition(p, as_of)
@@ -209,10 +243,10 @@ def petition_matters(q: Query):
         count_if(and_(closed, p.c.satisfied.is_not(None))).label("rated"),
         count_if(and_(closed, is_true(p.c.satisfied))).label("satisfied"),
         count_if(overdue).label("overdue"),
-        matter_township(p.c.matter_id).label("township_code"),
+        placed_township(q, p, grouped=True).label("township_code"),
         # the closing of the matter's last petition, only where 一次性化解 asks for it
         case((first_in_period, _last_closed(p.c.matter_id, as_of))).label("first_time_closed"),
-    ).select_from(scope_matters(q, p)).where(on_or_before(p.c.received_date, as_of)) \
+    ).where(on_or_before(p.c.received_date, as_of)) \
         .group_by(p.c.matter_id, *dims.values()) \
         .having(count_if(or_(received, closed, overdue)) > 0).subquery("matters")
     first_closed = done_by(f.c.first_time_closed, as_of)   # NULL unless first raised in the period
@@ -249,7 +283,7 @@ def _received_matters(q: Query):
     petitions so far, its first day, its last closing). The whole deployment needs no
     place: its petitions are counted as they are (SQLite, province, by channel: 0.67 s →
     0.1 s)."""
-    p = petition.alias("p_r")
+    p = scope_petitions(q, "p_r", "matter_id", "received_date", "township_code", "channel", "category")
     received = between_days(p.c.received_date, q.period.start, q.period.as_of)
     dims = _dims_grouped(q, p)
     if q.scope.is_whole_deployment and q.group != "region":
@@ -257,8 +291,8 @@ def _received_matters(q: Query):
                                             func.count(func.distinct(p.c.matter_id)).label("matters")],
                         received, dims=dims, scoped=False)
     f = select(p.c.matter_id, *[col.label(f"dim_{name}") for name, col in dims.items()],
-               func.count().label("received"), matter_township(p.c.matter_id).label("township_code")) \
-        .select_from(scope_matters(q, p)).where(received) \
+               func.count().label("received"), placed_township(q, p, grouped=True).label("township_code")) \
+        .where(received) \
         .group_by(p.c.matter_id, *dims.values()).subquery("received")
     return q.select(f.c.township_code, [func.sum(f.c.received).label("petitions"),
                                         func.count().label("matters")],

@@ -8,7 +8,7 @@ prefix becomes a code range, which lets the ``(township_code, date)`` indexes wo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -109,6 +109,11 @@ class Scope:
     prefixes: tuple[str, ...] | None       # code prefixes a row must start with; None = all rows
     children: tuple[Region, ...]           # the breakdown one level down
     population: int | None
+    # the petition matters whose petitions lie both inside and outside the scope's townships
+    # (queries.matter_places; Database.scope fills it): every other matter's petitions
+    # share one township, so the scope's matters are its own petitions plus these. None:
+    # not known (or too many to list), the scope's matters are found by a join instead
+    matters_across: tuple[str, ...] | None = None
 
     @property
     def is_whole_deployment(self) -> bool:
@@ -160,7 +165,7 @@ def grain(tree: RegionTree, scope: Scope, level: str) -> Scope:
     """``scope`` broken down straight to its regions of ``level`` (e.g. every township of
     a city in one grouped statement): the same rows and total, other children."""
     kids = tuple(r for r in _under(tree, scope) if r.level == level)
-    return Scope(scope.code, scope.name, scope.level, scope.prefixes, kids, scope.population)
+    return replace(scope, children=kids)
 
 
 def _under(tree: RegionTree, scope: Scope) -> list[Region]:

@@ -57,6 +57,7 @@ M12 128; on 09-30: M8 60 (not > 60), M12 82; on 08-15: M3 132, M5 31, M12 36.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -399,10 +400,16 @@ def _scope(db, code):
     return db.scope(code, allowed=ALLOWED[code])
 
 
+@pytest.mark.parametrize("placing", ["listed", "joined"])
 @pytest.mark.parametrize("scope_code,period_key", list(EXPECTED),
                          ids=[f"{s or 'city'}-{p}" for s, p in EXPECTED])
-def test_petition_figures(db, scope_code, period_key):
-    frame = compute(db, KEYS, _scope(db, scope_code), db.period(period_key))
+def test_petition_figures(db, scope_code, period_key, placing):
+    """The same figures whether the matters across the scope's border are listed
+    (Database.scope) or found by a join (when they are too many to list)."""
+    scope = _scope(db, scope_code)
+    if placing == "joined":
+        scope = replace(scope, matters_across=None)
+    frame = compute(db, KEYS, scope, db.period(period_key))
     rows = _rows(frame)
     expected_rows = EXPECTED[(scope_code, period_key)]
     order = [i for i in ROW_ORDER[scope_code] if i != UNKNOWN or UNKNOWN in expected_rows]
@@ -443,6 +450,47 @@ def test_township_of_a_split_matter_is_its_first_petition(db):
     assert simings[A]["new_repeat_matters"] == 1      # M2
     assert simings[A]["petitions"] == 6                # p01a p01b p02c p06a p10a p10b
     assert simings["total"]["petitions"] == 10
+
+
+def test_the_matters_across_a_border_are_the_ones_with_two_townships(db):
+    """M4 (B, A), M5 (C, A) and M12 (no code, 350299001, B) have petitions in more than one
+    township; a scope lists those with a petition in it (sorted), the top none: it has no
+    border. Too many to list: not known, the statements join instead."""
+    from queries import matter_places
+    assert db.matters_across().count == 3
+    assert db.scope(SIMING).matters_across == ("M12", "M4", "M5")
+    assert db.scope(HULI).matters_across == ("M5",)
+    assert db.scope(A).matters_across == ("M4", "M5")
+    assert db.scope(B).matters_across == ("M12", "M4")
+    assert db.scope(JIMEI).matters_across == ()
+    assert db.scope(None).matters_across is None
+    try:
+        matter_places.MAX_LISTED, kept = 2, matter_places.MAX_LISTED
+        assert db.scope(SIMING).matters_across is None
+        assert db.scope(A).matters_across == ("M4", "M5")
+    finally:
+        matter_places.MAX_LISTED = kept
+
+
+@pytest.mark.parametrize("placing", ["listed", "joined"])
+def test_the_lists_and_series_place_matters_alike_either_way(db, placing):
+    """思明区's flagged list, 超期未办结信访 and monthly petitions with the matters across its
+    border listed or joined: M5 (first in C) and M12 (first without a code) never in it,
+    M4 (first in B, p04b in A) whole in it."""
+    from queries.cases import case_list
+    from queries.series import monthly
+    scope, period = db.scope(SIMING), db.period("2026Q4")
+    if placing == "joined":
+        scope = replace(scope, matters_across=None)
+    flagged = case_list("repeat_matters", db, scope, period)
+    assert list(flagged.rows["matter_id"]) == ["M2", "M1", "M8", "M4"]
+    assert list(flagged.rows["petitions"]) == [4, 3, 3, 3]
+    overdue = case_list("overdue_petitions", db, scope, period)
+    assert list(overdue.rows["petition_id"]) == ["p06a", "p08c", "p01c"]
+    series = monthly(db, ["petitions"], scope, D(2026, 10, 1), D(2026, 11, 15))
+    # October: p01c p02d p04a p04b p11a p11b, and p13a (350203999, an unknown township
+    # inside 思明区) = 7 (p10a/b are of 09-25); November to the 15th: p04c = 1
+    assert list(series["petitions"]) == [7, 1]
 
 
 def test_new_repeat_matters_per_10k_residents(db):
