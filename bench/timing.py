@@ -15,6 +15,7 @@ against the naive baseline) is written as JSON to ``--json``.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -47,7 +48,9 @@ def open_db(engine: str):
     from queries.database import Database
     eng = make_engine(engine)
     # DuckDB's driver cannot reflect tables: its copy is trusted (no contract check)
-    return Database.open(engine=eng, inspect_contract=(engine != "duckdb"))
+    db = Database.open(engine=eng, inspect_contract=(engine != "duckdb"))
+    gc.freeze()          # as the app does after opening (ui.data._open)
+    return db
 
 
 def core_set(db, scope, period, sink: dict | None = None) -> None:

@@ -209,10 +209,12 @@ RECOMMENDED_INDEXES: tuple[Index, ...] = (
     Index("ix_petition_matter", petition.c.matter_id, petition.c.received_date,
           petition.c.petition_id, petition.c.township_code, petition.c.closed_date,
           petition.c.due_date, petition.c.channel, petition.c.category, petition.c.satisfied),
-    # the contract's (township_code, received_date) plus matter_id: a scope's matters
-    # are found without reading table rows
+    # the contract's (township_code, received_date), widened like ix_petition_matter: a
+    # scope's petitions are its matters' (but the few across its border, matter_places),
+    # read without table rows (SQLite, 重复信访 at a province's district: 113 → 88 ms)
     Index("ix_petition_township", petition.c.township_code, petition.c.received_date,
-          petition.c.matter_id),
+          petition.c.matter_id, petition.c.petition_id, petition.c.closed_date,
+          petition.c.due_date, petition.c.channel, petition.c.category, petition.c.satisfied),
     Index("ix_clue_township", clue.c.township_code, clue.c.received_date),
     Index("ix_rectification_campaign", rectification.c.campaign_id, rectification.c.found_date,
           rectification.c.closed_date, rectification.c.township_code),
