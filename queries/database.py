@@ -174,9 +174,9 @@ class Database:
         return quarter_of(self.data_as_of)
 
     def scope(self, requested: str | None, allowed=None) -> Scope:
-        scope = resolve_scope(self.tree, requested, allowed)
-        if scope.is_whole_deployment:
-            return scope
+        return self._placing_matters(resolve_scope(self.tree, requested, allowed))
+
+    def _placing_matters(self, scope: Scope) -> Scope:
         return replace(scope, matters_across=self.matters_across().touching(scope.prefixes))
 
     def matters_across(self) -> MattersAcross:
@@ -188,7 +188,7 @@ class Database:
             return self._matters_across
 
     def deployment(self) -> Scope:
-        return deployment_scope(self.tree)
+        return self._placing_matters(deployment_scope(self.tree))
 
 
 def current_load(db: Database) -> tuple[str, str | None]:

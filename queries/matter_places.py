@@ -49,11 +49,9 @@ class MattersAcross:
         return cls(fetch_records(engine, stmt)[1])
 
     def touching(self, prefixes: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        """The matters with a petition in the townships under ``prefixes``, sorted (so that
-        a statement's text is the same each time); None for the whole deployment (no border)
-        or when there are more than ``MAX_LISTED``."""
-        if prefixes is None:
-            return None
+        """The matters with a petition in the townships under ``prefixes`` (None: the whole
+        deployment, all of them), sorted (so that a statement's text is the same each time);
+        None when there are more than ``MAX_LISTED``."""
         found = {m for township, matters in self._by_township.items()
-                 if township and township.startswith(prefixes) for m in matters}
+                 if prefixes is None or township and township.startswith(prefixes) for m in matters}
         return None if len(found) > MAX_LISTED else tuple(sorted(found))

@@ -6,7 +6,7 @@ who is looking. A component without a value is left out and the others re-weight
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ import settings
 from queries.figures import Metric
 from queries.runner import compute
 from queries.period import Period
-from queries.scope import Scope, deployment_scope
+from queries.scope import Scope
 
 COMPONENTS = (  # (column, Chinese label, metric it comes from)
     ("gap_rate", "漏保率", "gap_rate"),
@@ -27,8 +27,7 @@ INDEX_LABEL = "乡镇问题指数"
 
 def township_grain(db) -> Scope:
     """The whole deployment broken down straight to its townships."""
-    top = deployment_scope(db.tree)
-    return Scope(top.code, top.name, top.level, None, tuple(db.tree.townships()), top.population)
+    return replace(db.deployment(), children=tuple(db.tree.townships()))
 
 
 def problem_index(db, period: Period, within: Scope | None = None) -> pd.DataFrame:
