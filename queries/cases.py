@@ -270,7 +270,7 @@ def _repeat_matters(db, scope: Scope, period: Period, regions, _limit: int, *,
     by its first petition; the unresolved first, the longest open first. ``unresolved_only``:
     未化解重复信访事项 alone (a township's open cases)."""
     q, as_of = Query(scope, period), period.as_of
-    f = repeat_facts(q)
+    f = repeat_facts(q, ("matter_id", "township_code", "petitions", "first_date", "last_closed"))
     resolved = ~unresolved(f.c.last_closed, as_of)
     p = petition.alias("p_list")
     of_matter = [p.c.matter_id == f.c.matter_id, p.c.received_date <= day(as_of)]

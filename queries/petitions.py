@@ -103,13 +103,15 @@ def placed_township(q: Query, p, *, grouped: bool):
         if across else shared
 
 
-def matter_facts(q: Query, *, repeat_only: bool = False):
+def matter_facts(q: Query, *, repeat_only: bool = False, columns: tuple[str, ...] | None = None):
     """Per matter, as of the as-of day: its township (first petition's), first date, N-th
     date, number of petitions, and the closing date of its last petition so far.
 
     One GROUP BY matter_id over the covering index; the per-matter dates are index seeks
     computed in that same grouped query (perf-notes, 5), after HAVING, so only for the
     matters kept — and once each: outside it, planners inline a subquery per reference.
+    ``columns``: only those (SQLite computes every column of a grouped subquery, a seek
+    per matter for each date not read).
     """
     as_of, n = q.period.as_of, q.repeat_threshold
     p = scope_petitions(q, "p_g", "matter_id", "received_date", "township_code")
@@ -127,11 +129,14 @@ def matter_facts(q: Query, *, repeat_only: bool = False):
     stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
         stmt = stmt.having(func.count() >= n)
+    if columns is not None:
+        stmt = stmt.with_only_columns(*(stmt.selected_columns[c] for c in columns),
+                                      maintain_column_froms=True)
     return stmt.subquery("facts")
 
 
-def repeat_facts(q: Query):
-    return matter_facts(q, repeat_only=True)
+def repeat_facts(q: Query, columns: tuple[str, ...] | None = None):
+    return matter_facts(q, repeat_only=True, columns=columns)
 
 
 def repeat_threshold() -> int:
