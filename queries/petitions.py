@@ -92,9 +92,9 @@ def scope_petitions(q: Query, name: str, *columns: str):
 
 def placed_township(q: Query, p, *, grouped: bool):
     """The township a matter is counted in (its first petition's), on rows of
-    ``scope_petitions`` grouped by matter (``grouped``) or one per petition: below the top,
-    the township the matter's petitions share, a seek only for the matters across the
-    scope's border; at the top (or where those are not known) a seek per matter."""
+    ``scope_petitions`` grouped by matter (``grouped``) or one per petition: the township
+    the matter's petitions share, a seek only for the matters across townships
+    (``Scope.matters_across``); where those are not known (too many), a seek per matter."""
     across = q.scope.matters_across
     if across is None:
         return matter_township(p.c.matter_id)
