@@ -35,6 +35,8 @@ class MattersAcross:
             by_township[township or NO_CODE].add(str(matter_id))
         self._by_township = {t: frozenset(ms) for t, ms in by_township.items()}
         self.count = len({m for ms in self._by_township.values() for m in ms})
+        # every db.scope() asks (many times a page run): each scope's answer is kept
+        self._touching: dict[tuple[str, ...] | None, tuple[str, ...] | None] = {}
 
     @classmethod
     def load(cls, engine: Engine) -> "MattersAcross":
@@ -52,6 +54,9 @@ class MattersAcross:
         """The matters with a petition in the townships under ``prefixes`` (None: the whole
         deployment, all of them), sorted (so that a statement's text is the same each time);
         None when there are more than ``MAX_LISTED``."""
-        found = {m for township, matters in self._by_township.items()
-                 if prefixes is None or township and township.startswith(prefixes) for m in matters}
-        return None if len(found) > MAX_LISTED else tuple(sorted(found))
+        if prefixes not in self._touching:
+            found = {m for township, matters in self._by_township.items()
+                     if prefixes is None or township and township.startswith(prefixes) for m in matters}
+            self._touching[prefixes] = tuple(sorted(found))
+        found = self._touching[prefixes]
+        return None if len(found) > MAX_LISTED else found
