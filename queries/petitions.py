@@ -105,7 +105,9 @@ def placed_township(q: Query, p, *, grouped: bool):
 
 def matter_facts(q: Query, *, repeat_only: bool = False, columns: tuple[str, ...] | None = None):
     """Per matter, as of the as-of day: its township (first petition's), first date, N-th
-    date, number of petitions, and the closing date of its last petition so far.
+    date, number of petitions, and the closing date of its last petition so far; and for
+    the figures, its petitions received before the period and before the day a matter
+    opened since is 长期未化解 (``before_start``, ``before_open``; ``…_prev`` for 环比).
 
     One GROUP BY matter_id over the covering index; the per-matter dates are index seeks
     computed in that same grouped query (perf-notes, 5), after HAVING, so only for the
@@ -119,12 +121,14 @@ def matter_facts(q: Query, *, repeat_only: bool = False, columns: tuple[str, ...
     # those kept here; their petitions so far and last closing are counted as of that day
     previous = [] if q.previous is None else [
         count_if(on_or_before(p.c.received_date, q.previous.as_of)).label("petitions_prev"),
-        _last_closed(p.c.matter_id, q.previous.as_of).label("last_closed_prev")]
+        _last_closed(p.c.matter_id, q.previous.as_of).label("last_closed_prev"),
+        *_counted_before(p, q.previous, PREVIOUS)]
     stmt = select(p.c.matter_id, func.count().label("petitions"),
                   func.min(p.c.received_date).label("first_date"),
                   placed_township(q, p, grouped=True).label("township_code"),
                   _nth_date(p.c.matter_id, n).label("nth_date"),
-                  _last_closed(p.c.matter_id, as_of).label("last_closed"), *previous) \
+                  _last_closed(p.c.matter_id, as_of).label("last_closed"),
+                  *_counted_before(p, q.period), *previous) \
         .where(on_or_before(p.c.received_date, as_of))
     stmt = stmt.group_by(p.c.matter_id).order_by(p.c.matter_id)
     if repeat_only:
@@ -133,6 +137,20 @@ def matter_facts(q: Query, *, repeat_only: bool = False, columns: tuple[str, ...
         stmt = stmt.with_only_columns(*(stmt.selected_columns[c] for c in columns),
                                       maintain_column_froms=True)
     return stmt.subquery("facts")
+
+
+def _counted_before(p, period: Period, suffix: str = "") -> list:
+    """A matter's petitions received before ``period`` starts, and before the day a matter
+    opened since is 长期未化解 on its as-of day: its N-th petition came in the period when
+    fewer than N came before it; it opened before that day when any came before it. Counts
+    in the grouped pass instead of a seek for the N-th date and a MIN of the first
+    (SQLite, province: a TEXT MIN costs as much as three counts)."""
+    return [count_if(p.c.received_date < day(period.start)).label("before_start" + suffix),
+            count_if(p.c.received_date < day(_open_limit(period))).label("before_open" + suffix)]
+
+
+def _open_limit(period: Period):
+    return period.as_of - timedelta(days=repeat_open_days())
 
 
 def repeat_facts(q: Query, columns: tuple[str, ...] | None = None):
@@ -161,35 +179,41 @@ def unresolved(last_closed, as_of):
     return not_done_by(last_closed, as_of)
 
 
+# the facts repeat_matters reads
+REPEAT_COUNTS = ("township_code", "last_closed", "before_start", "before_open")
+REPEAT_COUNTS_PREV = ("petitions_prev", "last_closed_prev", "before_start" + PREVIOUS,
+                      "before_open" + PREVIOUS)
+
+
 @measure_set("repeat_matters", pairs_periods=True)
 def repeat_matters(q: Query):
-    f = repeat_facts(q)
-    measures = _repeat_measures(f, q.period, f.c.last_closed)
+    f = repeat_facts(q, REPEAT_COUNTS + (REPEAT_COUNTS_PREV if q.previous is not None else ()))
+    n = q.repeat_threshold
+    measures = _repeat_measures(f, q.period, n, f.c.last_closed)
     if q.previous is not None:
-        measures += _repeat_measures(f, q.previous, f.c.last_closed_prev, suffix=PREVIOUS,
+        measures += _repeat_measures(f, q.previous, n, f.c.last_closed_prev, suffix=PREVIOUS,
                                      repeat_by_then=f.c.petitions_prev >= q.repeat_threshold)
     return q.select(f.c.township_code, measures, from_=f)
 
 
-def _repeat_measures(f, period: Period, last_closed, *, suffix: str = "",
+def _repeat_measures(f, period: Period, n: int, last_closed, *, suffix: str = "",
                      repeat_by_then=None) -> list:
     """The repeat-matter counts as of ``period``'s as-of day over the facts' matters (only
-    those that are repeat matters by then, for an earlier period), whose last petition so
-    far closed on ``last_closed``."""
-    start, as_of = period.start, period.as_of
-    open_limit = as_of - timedelta(days=repeat_open_days())
-    open_ = among(repeat_by_then, unresolved(last_closed, as_of))
+    those that are repeat matters by then, for an earlier period; ``n`` petitions make one),
+    whose last petition so far closed on ``last_closed``: new when fewer than N petitions came before the period,
+    long open when one came before the limit (``_counted_before``)."""
+    open_ = among(repeat_by_then, unresolved(last_closed, period.as_of))
     return [
-        count_if(among(repeat_by_then, between_days(f.c.nth_date, start, as_of))).label("new" + suffix),
+        count_if(among(repeat_by_then, f.c["before_start" + suffix] < n)).label("new" + suffix),
         count_among(repeat_by_then).label("total" + suffix),
         count_if(open_).label("unresolved" + suffix),
-        count_if(and_(open_, f.c.first_date < day(open_limit))).label("unresolved_long" + suffix),
+        count_if(and_(open_, f.c["before_open" + suffix] > 0)).label("unresolved_long" + suffix),
     ]
 
 
 @measure_set("unresolved_days", histogram=True)
 def unresolved_days(q: Query):
-    f = repeat_facts(q)
+    f = repeat_facts(q, ("township_code", "first_date", "last_closed"))
     return q.histogram(f.c.township_code, days_between(day(q.period.as_of), f.c.first_date),
                        unresolved(f.c.last_closed, q.period.as_of), from_=f)
 
@@ -236,10 +260,12 @@ def petition_matters(q: Query):
     overdue = overdue_petition(p, as_of)
     dims = _dims_grouped(q, p)
     if not dims:       # one row per matter: its facts are aggregates of its rows
-        so_far, first_date = func.count(), func.min(p.c.received_date)
+        # first raised in the period: none of its petitions so far came before it (a
+        # count: SQLite's MIN over TEXT dates costs as much as three)
+        so_far, first_in_period = func.count(), count_if(p.c.received_date < day(start)) == 0
     else:
-        so_far, first_date = _matter_count(p.c.matter_id, as_of), _matter_first_date(p.c.matter_id)
-    first_in_period = between_days(first_date, start, as_of)
+        so_far = _matter_count(p.c.matter_id, as_of)
+        first_in_period = between_days(_matter_first_date(p.c.matter_id), start, as_of)
     f = select(
         p.c.matter_id, *[col.label(f"dim_{name}") for name, col in dims.items()],
         so_far.label("so_far"),
@@ -250,9 +276,11 @@ def petition_matters(q: Query):
         count_if(overdue).label("overdue"),
         placed_township(q, p, grouped=True).label("township_code"),
         # the closing of the matter's last petition, only where 一次性化解 asks for it: a
-        # matter of one petition so far has it in this group (most of them: the province's
-        # top seeks 74 k → 22 k matters' last petitions)
-        case((first_in_period, case((so_far == 1, func.max(p.c.closed_date)),
+        # matter of one petition so far is closed by the as-of day when its one petition
+        # is, a count in this group (most of them: the province's top seeks 74 k → 22 k
+        # matters' last petitions), and then stands as closed on the as-of day
+        case((first_in_period, case((so_far == 1, case((count_if(done_by(p.c.closed_date, as_of)) > 0,
+                                                        day(as_of)))),
                                     else_=_last_closed(p.c.matter_id, as_of)))).label("first_time_closed"),
     ).where(on_or_before(p.c.received_date, as_of)) \
         .group_by(p.c.matter_id, *dims.values()) \
