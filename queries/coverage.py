@@ -7,6 +7,8 @@ from datetime import timedelta
 from sqlalchemy import and_, case, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import Alias, ColumnElement, FromClause
 
+import settings
+
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (
@@ -102,6 +104,9 @@ def screened_eligible(q: Query):
 
 
 HISTOGRAM_REDUCERS["over_waiting_days"] = count_over("OVERSIGHT_WARN_WAITING_DAYS")
+# 超30天未纳入 names its threshold, a setting: the label says the days as set when the
+# process started (a bureau that sets 45 reads 超45天未纳入 everywhere the figure appears)
+WAITING_OVER_DAYS = int(settings.get("OVERSIGHT_WARN_WAITING_DAYS"))
 
 
 @measure_set("active_core", dims={"programme": PROGRAMME_LABEL}, people=True)
@@ -286,8 +291,9 @@ register(
            description="漏保人数 ÷ 经核对符合条件且未死亡的排查人数（不论是否已纳入）。"),
     Metric("gap_waiting_median", "待纳入天数", "coverage", "天", -1, "stock", "screened_eligible",
            "median", decimals=1, description="漏保对象自排查之日至统计日的天数，取中位数。"),
-    Metric("gap_waiting_over", "超30天未纳入", "coverage", "人", -1, "stock", "screened_eligible",
-           "over_waiting_days", description="漏保对象中，自排查之日起超过30天仍未纳入的人数。"),
+    Metric("gap_waiting_over", f"超{WAITING_OVER_DAYS}天未纳入", "coverage", "人", -1, "stock",
+           "screened_eligible", "over_waiting_days",
+           description=f"漏保对象中，自排查之日起超过{WAITING_OVER_DAYS}天仍未纳入的人数（天数由系统设置规定，默认30天）。"),
     Metric("covered_persons", "在保人数", "coverage", "人", 0, "stock", "active_core",
            "covered", description="统计日有有效城市低保、农村低保或特困供养保障的人数（按人去重）。"),
     Metric("dibao_coverage", "低保覆盖率", "coverage", "‰", 0, "stock", "active_core",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import settings
-from queries.figures import is_null
+from queries.figures import METRICS, is_null
 
 RED, AMBER = "red", "amber"
 LEVEL_LABEL = {RED: "红色预警", AMBER: "黄色预警"}
@@ -65,7 +65,7 @@ WARNING_FIGURES = ("deceased_active", "unresolved_repeat_long", "clue_conclusion
 _UNITS = {"deceased_active": "人", "unresolved_repeat_long": "件", "gap_waiting_over": "人"}
 _LABELS = {"deceased_active": "死亡未退保", "unresolved_repeat_long": "长期未化解重复信访事项",
            "clue_conclusion_rate": "线索办结率", "rect_close_rate": "整改销号率",
-           "gap_waiting_over": "超30天未纳入"}
+           "gap_waiting_over": METRICS["gap_waiting_over"].label}
 
 
 @dataclass(frozen=True)
@@ -155,4 +155,4 @@ def rules_text() -> str:
     days = int(settings.get("OVERSIGHT_WARN_REPEAT_OPEN_DAYS"))
     return (f"预警规则：线索办结率低于 {amber:g}% 黄色、低于 {red:g}% 红色；整改销号率低于时间进度黄色、"
             f"低于 {lag:g} 个百分点以上红色；死亡未退保任一即红色；重复信访事项未化解超过 {days} 天"
-            f"任一即红色；超30天未纳入任一即黄色。")
+            f"任一即红色；{METRICS['gap_waiting_over'].label}任一即黄色。")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from queries.coverage import WAITING_OVER_DAYS
 from queries.figures import METRICS
 from ui import cards, charts, data, drill, places, tables
 from ui import format as fmt
@@ -48,7 +49,7 @@ def render(view: View) -> None:
     frame, lists = start(view)
     total = frame[frame["is_total"]].iloc[0]
     cards.headline_cards(view, total, HEADLINE, key="coverage.head")
-    st.caption("漏保人数、漏保率、超30天未纳入、死亡未退保、三保障未落实均为统计截至日的时点数。"
+    st.caption(f"漏保人数、漏保率、{METRICS['gap_waiting_over'].label}、死亡未退保、三保障未落实均为统计截至日的时点数。"
                + cards.change_note(view.filters.period))
     _gap_by_place(view, frame)
     left, right = st.columns(2, gap="large")
@@ -98,9 +99,9 @@ def _waiting(view: View, total: pd.Series) -> None:
     st.subheader("待纳入时长")
     hist = data.histogram(view, "gap_waiting_median")
     charts.histogram_bars(view, hist or [], key="coverage.waiting", title="漏保对象待纳入天数分布",
-                          median=total["gap_waiting_median"])
+                          median=total["gap_waiting_median"], line_at=WAITING_OVER_DAYS)
     st.caption(f"中位数 {fmt.value(METRICS['gap_waiting_median'], total['gap_waiting_median'])}；"
-               f"超30天未纳入 {fmt.value(METRICS['gap_waiting_over'], total['gap_waiting_over'])}。"
+               f"{METRICS['gap_waiting_over'].label} {fmt.value(METRICS['gap_waiting_over'], total['gap_waiting_over'])}。"
                "待纳入天数 = 统计截至日 − 排查日期。")
 
 

@@ -73,3 +73,31 @@ def test_a_scope_keeps_the_places_within_it():
     assert kept(("350203",)) == ["350203", "350203001"]
     assert kept(("350203", "350206")) == ["350203", "350203001", "350206", "350206001"]
     assert len(kept(None)) == len(places)
+
+
+def test_waiting_days_setting_names_the_figure():
+    """超30天未纳入's 30 is the setting OVERSIGHT_WARN_WAITING_DAYS: set to 45, the figure,
+    its warning and the rule text all say 45, and the count is of those over 45 days (a
+    fresh process: the label is read when the registry is built)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import json, pandas as pd\n"
+            "from queries.figures import METRICS, HISTOGRAM_REDUCERS\n"
+            "from queries import warnings\n"
+            "m = METRICS['gap_waiting_over']\n"
+            "row = pd.Series({'gap_waiting_over': 2})\n"
+            "print(json.dumps([m.label, m.description, warnings.rules_text(),\n"
+            "  [warnings.describe(w) for w in warnings.fired(row, time_progress=None)],\n"
+            "  HISTOGRAM_REDUCERS['over_waiting_days']([(30, 4), (45, 1), (46, 2), (90, 3)])]))\n")
+    env = {**os.environ, "OVERSIGHT_WARN_WAITING_DAYS": "45"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout
+    label, description, rules, described, over = json.loads(out.strip().splitlines()[-1])
+    assert label == "超45天未纳入"
+    assert "超过45天" in description
+    assert "超45天未纳入任一即黄色" in rules and "超30天" not in rules
+    assert described == ["超45天未纳入 2 人，应为 0"]
+    assert over == 5          # 46 and 90 days: 2 + 3; 45 is not over 45

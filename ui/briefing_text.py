@@ -78,7 +78,7 @@ def coverage(total: Row, frame: pd.DataFrame) -> list[str]:
                    lambda v: f"排查认定符合条件但尚未纳入保障{v}{_with_change(total, 'gap_persons')}"
                              f"{_where(frame, 'gap_persons')}。"),
            _figure(total, "gap_rate", lambda v: f"漏保率{v}{_with_change(total, 'gap_rate')}。"),
-           _figure(total, "gap_waiting_over", lambda v: f"其中超30天未纳入{v}。"),
+           _figure(total, "gap_waiting_over", lambda v: f"其中{METRICS['gap_waiting_over'].label}{v}。"),
            _figure(total, "deceased_active",
                    lambda v: f"死亡未退保{v}。" if total["deceased_active"] else "未发现死亡未退保。")]
     return [s for s in out if s]
