@@ -122,7 +122,7 @@ def spell_sums(period: Period, *, restrict=None, by_month: bool = False, name: s
             .select_from(read.join(r, r.c.recipient_id == read.c.recipient_id)
                          .join(p, p.c.recipient_id == r.c.recipient_id)) \
             .where(paid_in(p, period)).group_by(*group, *spell)
-    return _once(stmt.cte(name))
+    return computed_once(stmt.cte(name))
 
 
 def seeks_below_top(q: Query, stmt):
@@ -200,7 +200,7 @@ def shared_accounts(s, *, by_month: bool = False, with_count: bool = False, name
     month = [s.c.month] if by_month else []
     households = func.count(func.distinct(s.c.household_id))
     count = [households.label("households")] if with_count else []
-    return _once(select(*month, s.c.account_id, *count).where(s.c.account_id.is_not(None))
+    return computed_once(select(*month, s.c.account_id, *count).where(s.c.account_id.is_not(None))
                  .group_by(*month, s.c.account_id).having(households >= 2).cte(name))
 
 
@@ -208,11 +208,11 @@ def multi_card_persons(s, *, by_month: bool = False, name: str = "multi"):
     """Persons whose payments in the period (month) went to two or more accounts, all their
     spells together (一人多卡), from spell sums ``s``."""
     month = [s.c.month] if by_month else []
-    return _once(select(*month, s.c.person_id).where(s.c.person_id.is_not(None))
+    return computed_once(select(*month, s.c.person_id).where(s.c.person_id.is_not(None))
                  .group_by(*month, s.c.person_id).having(func.count(func.distinct(s.c.account_id)) >= 2).cte(name))
 
 
-def _once(cte):
+def computed_once(cte):
     """A CTE computed once, however often it is read: PostgreSQL and SQLite may otherwise
     inline it where it is read, and a nested loop (``seek_each``) would then group the
     spell sums again for every row it meets (the demo's 共用账户 list: past 30 s)."""
@@ -252,7 +252,7 @@ def judged_payments(q: Query, *, by_month: bool = False):
     judged = select(s.c.township_code, s.c.programme, *([s.c.month] if by_month else []), s.c.n, s.c.amount,
                   s.c.late, flag(rows.mismatch()).label("mismatch"), flag(rows.unknown()).label("unknown")) \
         .cte("judged")
-    return _once(judged)
+    return computed_once(judged)
 
 
 def payment_measures(judged) -> list[ColumnElement]:

@@ -220,8 +220,10 @@ class month_key(FunctionElement):
 
 @compiles(month_key)
 def _month_key_default(element, compiler, **kw):  # PostgreSQL, DuckDB
+    # date_part (double precision), not EXTRACT (numeric since PostgreSQL 14): grouping a
+    # province's 10.7 M payments by month 2.4 → 1.4 s
     col = compiler.process(list(element.clauses)[0], **kw)
-    return f"CAST(EXTRACT(YEAR FROM {col}) * 100 + EXTRACT(MONTH FROM {col}) AS INTEGER)"
+    return f"CAST(date_part('year', {col}) * 100 + date_part('month', {col}) AS INTEGER)"
 
 
 @compiles(month_key, "sqlite")
@@ -341,8 +343,10 @@ class month_after(FunctionElement):
 
 @compiles(month_after)
 def _month_after_default(element, compiler, **kw):  # PostgreSQL, DuckDB
+    # truncated as timestamps without a time zone: date_trunc of a DATE converts it to a
+    # timestamp with one, per row (a province's 10.7 M payments: 0.92 → 0.42 s)
     a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(date_trunc('month', {a}) > date_trunc('month', {b}))"
+    return f"(date_trunc('month', CAST({a} AS TIMESTAMP)) > date_trunc('month', CAST({b} AS TIMESTAMP)))"
 
 
 @compiles(month_after, "sqlite")

@@ -6,9 +6,10 @@ from sqlalchemy import event
 
 
 def statements_run(db, fn) -> int:
-    """How many statements ``fn()`` sends to ``db``."""
+    """How many statements ``fn()`` sends to ``db``: queries, not the planner settings
+    sent with one (``sql.seek_each``'s SET LOCAL on PostgreSQL)."""
     sent = []
-    listener = lambda *args: sent.append(1)  # noqa: E731
+    listener = lambda conn, cursor, statement, *args: sent.append(1) if not statement.startswith("SET ") else None  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         fn()
