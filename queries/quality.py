@@ -107,8 +107,8 @@ def _checks() -> list[Check]:
             for t, col, label in ((recipient, "monthly_amount", "月保障金额缺失或为负"),
                                   (payment, "amount", "发放金额缺失或为负"))]
     out.append(Check("payment.unknown_recipient", "unknown_reference", payment,
-                     "发放记录的保障记录编号（recipient_id）在救助对象表中不存在",
-                     ~exists().where(recipient.c.recipient_id == payment.c.recipient_id), "payment_id"))
+                     "发放记录的保障记录编号（recipient_id）在救助对象表中不存在", None, "payment_id",
+                     rows=_unknown_recipients()))
     out.append(Check("payment.paid_date_missing", "date_missing", payment, "发放日期缺失",
                      payment.c.paid_date.is_(None), "payment_id"))
     codes = [
@@ -121,6 +121,19 @@ def _checks() -> list[Check]:
                   and_(t.c[col].is_not(None), t.c[col].not_in(list(labels))), _id(t))
             for t, col, labels in codes]
     return out
+
+
+def _unknown_recipients():
+    """The payments whose spell is not in ``recipient``: the distinct spells paid (1.5 M at
+    the province, in the order of ix_payment_recipient) looked up once each, then the
+    payments of the few unknown ones, instead of a lookup per payment (14 M: SQLite 3.6 →
+    1.1 s); and those without a spell id."""
+    p, paid, unknown = payment.alias("p_ref"), payment.alias("p_paid"), payment.alias("p_unknown")
+    spells = select(paid.c.recipient_id).distinct().subquery("paid")
+    missing = select(spells.c.recipient_id) \
+        .where(~exists().where(recipient.c.recipient_id == spells.c.recipient_id))
+    return union_all(select(p.c.payment_id.label("id")).where(p.c.recipient_id.is_(None)),
+                     select(unknown.c.payment_id.label("id")).where(unknown.c.recipient_id.in_(missing)))
 
 
 def _status_checks() -> list:
@@ -149,12 +162,13 @@ def _present(db, checks: list[Check]) -> list[Check]:
 
 def quality_report(db, examples: int = EXAMPLES) -> pd.DataFrame:
     """One row per check (zero included): its kind, table, problem, rows, up to
-    ``examples`` example ids (in id order) and how the figures treat such rows. Two
-    statements: the counts together, then the examples of the checks that found rows."""
+    ``examples`` example ids (in id order) and how the figures treat such rows. The
+    counts, each its own statement side by side (the payments' checks each read 14 M rows
+    at the province: one UNION ALL ran them one after another on one core), then the
+    examples of the checks that found rows."""
     checks = _present(db, _checks())
-    parts = [select(literal(c.key).label("key"), func.count().label("rows"))
-             .select_from(c.ids().subquery()) for c in checks]
-    counts = dict(fetch(db.engine, union_all(*parts)).itertuples(index=False))
+    parts = [select(func.count().label("rows")).select_from(c.ids().subquery()) for c in checks]
+    counts = {c.key: rows.records[0][0] for c, rows in zip(checks, run_statements(db, parts))}
     found = [c for c in checks if counts.get(c.key)]
     samples = run_statements(db, [_examples(c, examples) for c in found]) if found else []
     ids = {c.key: [str(r[0]) for r in rows.records] for c, rows in zip(found, samples)}

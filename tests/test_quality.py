@@ -59,6 +59,7 @@ ROWS = {
         dict(payment_id="pay2", recipient_id="r9", pay_month=D(2026, 6, 1), paid_date=D(2026, 6, 10), amount=500),
         dict(payment_id="pay3", recipient_id="r1", pay_month=D(2026, 7, 1), paid_date=None, amount=500),
         dict(payment_id="pay4", recipient_id="r1", pay_month=D(2026, 8, 1), paid_date=D(2026, 8, 10), amount=-5),
+        dict(payment_id="pay6", recipient_id="r9", pay_month=D(2026, 7, 1), paid_date=D(2026, 7, 10), amount=5),
     ],
     "crosscheck_hit": [_hit("h1", "cleared", D(2026, 6, 5)), _hit("h2", "confirmed", None),
                        _hit("h3", "pending", D(2026, 6, 9)), _hit("h4", None, None)],
@@ -88,7 +89,7 @@ def test_each_check_finds_its_rows(db):
         "clue.transferred_without_date": (2, ["c2", "c3"]),
         "petition.matter_townships": (1, ["M1"]),
         "recipient.monthly_amount_invalid": (2, ["r2", "r3"]),   # 0 is an amount
-        "payment.unknown_recipient": (1, ["pay2"]),        # no spell r9
+        "payment.unknown_recipient": (2, ["pay2", "pay6"]),     # no spell r9: two payments
         "payment.paid_date_missing": (1, ["pay3"]),
         "payment.amount_invalid": (1, ["pay4"]),
     }

@@ -47,13 +47,16 @@ def _load(db: Database) -> str:
     return f"{db.data_as_of.isoformat()} {db.loaded_at or ''}".strip()
 
 
-def _shared(fn: Callable[..., R]) -> Callable[..., R]:
+def _shared(fn: Callable[..., R] | None = None, *, spinner: str = "正在统计……"):
     """A figure cache every app process of the server shares (``persist="disk"``: one
     process's result, a warmed one included, is every process's), for results that hold
-    nothing personal: figures, breakdowns, trends, the problem index. Keyed by the load,
-    so it needs no time limit. A file another process is still writing reads as broken:
-    the result is then computed here, uncached."""
-    cached = st.cache_data(persist="disk", show_spinner="正在统计……")(fn)
+    nothing personal: figures, breakdowns, trends, the problem index, the data-quality
+    checks (record ids, no names). Keyed by the load, so it needs no time limit. A file
+    another process is still writing reads as broken: the result is then computed here,
+    uncached."""
+    if fn is None:
+        return functools.partial(_shared, spinner=spinner)
+    cached = st.cache_data(persist="disk", show_spinner=spinner)(fn)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -382,7 +385,7 @@ def quality(view) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _quality(view.db, database_url(), _load(view.db))
 
 
-@st.cache_data(ttl=int(settings.get("OVERSIGHT_CACHE_TTL_S")), max_entries=10, show_spinner="正在检查数据质量……")
+@_shared(spinner="正在检查数据质量……")
 def _quality(_db: Database, url: str, data_as_of: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return quality_report(_db), unknown_codes(_db)
 
