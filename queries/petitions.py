@@ -18,7 +18,7 @@ from queries.period import Period
 from queries.schema import petition
 from queries.sql import (
     among, between_days, bytewise, count_among, count_if, day, days_between, done_by, is_true,
-    not_done_by, on_or_before, sum_if,
+    not_done_by, on_or_before, shared_value, sum_if,
 )
 
 CHANNEL_LABEL = {
@@ -98,7 +98,7 @@ def placed_township(q: Query, p, *, grouped: bool):
     across = q.scope.matters_across
     if across is None:
         return matter_township(p.c.matter_id)
-    shared = func.min(p.c.township_code) if grouped else p.c.township_code
+    shared = shared_value(p.c.township_code) if grouped else p.c.township_code
     return case((p.c.matter_id.in_(across), matter_township(p.c.matter_id)), else_=shared) \
         if across else shared
 

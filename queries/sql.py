@@ -137,6 +137,31 @@ def _not_seekable_sqlite(element, compiler, **kw):
     return f"+{compiler.process(list(element.clauses)[0], **kw)}"
 
 
+class shared_value(_ColumnWrapper):
+    """In a grouped query, a value every row of the group has (a matter's township when
+    its petitions share one): SQLite reads it as a bare column, from any row of the group,
+    DuckDB as ANY_VALUE; the others as MIN. SQLite's MIN over TEXT costs as much as three
+    filtered counts (province, 400 k petitions: 70 ms)."""
+
+    inherit_cache = True
+    name = "shared_value"
+
+
+@compiles(shared_value)
+def _shared_value_default(element, compiler, **kw):  # PostgreSQL, MySQL/MariaDB
+    return f"min({compiler.process(list(element.clauses)[0], **kw)})"
+
+
+@compiles(shared_value, "sqlite")
+def _shared_value_sqlite(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(shared_value, "duckdb")
+def _shared_value_duckdb(element, compiler, **kw):
+    return f"any_value({compiler.process(list(element.clauses)[0], **kw)})"
+
+
 class days_between(FunctionElement):
     """Whole days from ``earlier`` to ``later`` (later − earlier), on every dialect."""
 
