@@ -62,3 +62,28 @@ def test_a_runaway_sqlite_statement_is_stopped(tmp_path, monkeypatch):
         with engine.connect() as conn:
             conn.execute(endless).scalar()
     assert time.monotonic() - started < 10
+
+
+def test_shared_value_per_dialect_and_on_sqlite():
+    # a value every row of a group shares: SQLite's bare column, MIN elsewhere, and on a
+    # real SQLite group (with other aggregates beside it) the group's own value
+    import sqlalchemy
+    from sqlalchemy import func, select
+
+    from queries.sql import count_if, shared_value
+    assert _sql(shared_value(petition.c.township_code), sqlite.dialect()) == "petition.township_code"
+    assert _sql(shared_value(petition.c.township_code), postgresql.dialect()) == "min(petition.township_code)"
+    assert _sql(shared_value(petition.c.township_code), mysql.dialect()) == "min(petition.township_code)"
+    engine = sqlalchemy.create_engine("sqlite://")
+    rows = [("M1", "350203001", "2026-01-02"), ("M1", "350203001", "2026-03-04"), ("M2", "350211002", "2026-02-01"),
+            ("M2", "350211002", "2025-12-30"), ("M2", "350211002", "2026-05-06"), ("M3", None, "2026-01-01")]
+    p = sqlalchemy.table("p", sqlalchemy.column("matter_id"), sqlalchemy.column("township_code"),
+                         sqlalchemy.column("received_date"))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE p (matter_id TEXT, township_code TEXT, received_date TEXT)")
+        conn.exec_driver_sql("INSERT INTO p VALUES (?, ?, ?)", rows)
+        got = conn.execute(select(p.c.matter_id, shared_value(p.c.township_code), func.count(),
+                                  count_if(p.c.received_date < "2026-01-01"), func.max(p.c.received_date))
+                           .group_by(p.c.matter_id).order_by(p.c.matter_id)).all()
+    assert [tuple(r) for r in got] == [("M1", "350203001", 2, 0, "2026-03-04"),
+                                       ("M2", "350211002", 3, 1, "2026-05-06"), ("M3", None, 1, 0, "2026-01-01")]
