@@ -192,16 +192,16 @@ def repeat_matters(q: Query):
     measures = _repeat_measures(f, q.period, n, f.c.last_closed)
     if q.previous is not None:
         measures += _repeat_measures(f, q.previous, n, f.c.last_closed_prev, suffix=PREVIOUS,
-                                     repeat_by_then=f.c.petitions_prev >= q.repeat_threshold)
+                                     repeat_by_then=f.c.petitions_prev >= n)
     return q.select(f.c.township_code, measures, from_=f)
 
 
 def _repeat_measures(f, period: Period, n: int, last_closed, *, suffix: str = "",
                      repeat_by_then=None) -> list:
     """The repeat-matter counts as of ``period``'s as-of day over the facts' matters (only
-    those that are repeat matters by then, for an earlier period; ``n`` petitions make one),
-    whose last petition so far closed on ``last_closed``: new when fewer than N petitions came before the period,
-    long open when one came before the limit (``_counted_before``)."""
+    those that are repeat matters by then, for an earlier period; ``n`` petitions make
+    one), whose last petition so far closed on ``last_closed``: new when fewer than ``n``
+    came before the period, long open when one came before the limit (``_counted_before``)."""
     open_ = among(repeat_by_then, unresolved(last_closed, period.as_of))
     return [
         count_if(among(repeat_by_then, f.c["before_start" + suffix] < n)).label("new" + suffix),
