@@ -8,7 +8,6 @@ from sqlalchemy import and_, case, exists, func, or_, select, true, tuple_
 from sqlalchemy.sql import Alias, ColumnElement, FromClause
 
 import settings
-
 from queries.figures import HISTOGRAM_REDUCERS, Metric, Query, count_over, measure_set, register
 from queries.schema import crosscheck_hit, death_record, payment, recipient, screening
 from queries.sql import (

@@ -63,9 +63,6 @@ def thresholds(time_progress: float | None = None) -> dict[str, list[tuple[str, 
 WARNING_FIGURES = ("deceased_active", "unresolved_repeat_long", "clue_conclusion_rate",
                    "rect_close_rate", "gap_waiting_over")
 _UNITS = {"deceased_active": "人", "unresolved_repeat_long": "件", "gap_waiting_over": "人"}
-_LABELS = {"deceased_active": "死亡未退保", "unresolved_repeat_long": "长期未化解重复信访事项",
-           "clue_conclusion_rate": "线索办结率", "rect_close_rate": "整改销号率",
-           "gap_waiting_over": METRICS["gap_waiting_over"].label}
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class Fired:
 
     @property
     def label(self) -> str:
-        return _LABELS[self.metric_key]
+        return METRICS[self.metric_key].label
 
     @property
     def value_text(self) -> str:

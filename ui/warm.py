@@ -5,9 +5,9 @@ every user opens first: each page at the top, for each role that sees the whole
 deployment, in the default period and the latest quarter, the shared problem index and
 warnings, and 数据说明's data-quality checks (10–14 s at a province before they were run
 side by side; 3.5–5 s after). Figures, breakdowns, trends and record ids only: nothing
-personal is computed ahead (the lists are a user's own request). The results go to the figure caches, which every process
-reads from disk (``persist="disk"`` in ui.data), so the first leader of the day, on any
-process, gets them from the cache.
+personal is computed ahead (the lists are a user's own request). The results go to the
+figure caches, which every process reads from disk (``persist="disk"`` in ui.data), so
+the first leader of the day, on any process, gets them from the cache.
 
 It never delays a user's request: the thread runs its statements one at a time (the
 query pool's threads stay free for users), and a user asking for the same view meanwhile
